@@ -1,0 +1,51 @@
+# kupang: `make run` starts the office app, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HTMX := static/vendor/htmx.min.js
+DEMO_RESIDENTS ?= 8000
+
+.PHONY: run setup test test-setup lint bench clean-venv
+
+run: setup
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty --residents $(DEMO_RESIDENTS)
+	@echo
+	@echo "kupang berjalan di http://$${KUPANG_BIND:-0.0.0.0:8000}/  (dari komputer lain: http://<alamat-IP-komputer-ini>:$${KUPANG_BIND##*:}/)"
+	@echo "Masuk dengan akun contoh di atas, mis. admin / Kupang-Demo-2026. Tekan Ctrl+C untuk berhenti."
+	exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
+
+setup: $(VENV)/.installed $(HTMX)
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+$(HTMX): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm tidak ditemukan: pasang Node.js (apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+test-setup: setup $(VENV)/.installed-dev
+	@bash scripts/ensure-chromium.sh
+
+test: test-setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; [ $$status -eq 5 ] && status=0; exit $$status
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean-venv:
+	rm -rf $(VENV) node_modules static/vendor

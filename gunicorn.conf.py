@@ -1,0 +1,27 @@
+"""gunicorn settings for an office machine (old dual-core PC or Pi-class box)."""
+import os
+
+bind = os.environ.get("KUPANG_BIND", "0.0.0.0:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("KUPANG_WORKERS", "2"))
+threads = int(os.environ.get("KUPANG_THREADS", "6"))
+# Recycle workers now and then so a slow leak can never exhaust a 1 GB box.
+max_requests = 2000
+max_requests_jitter = 200
+timeout = 60
+graceful_timeout = 20
+keepalive = 5
+preload_app = True  # import once in the master; workers share the pages copy-on-write
+accesslog = os.environ.get("KUPANG_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("KUPANG_LOG_LEVEL", "info")
+proc_name = "kupang"
+
+
+def post_fork(server, worker):
+    """Each worker opens its own database connections (none inherited from the master)."""
+    from kupang.extensions import db
+
+    app = worker.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)

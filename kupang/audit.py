@@ -1,0 +1,72 @@
+"""The append-only audit log: who did what to which object, when and from where."""
+import json
+from datetime import datetime
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db
+from .timeutil import now_utc
+
+
+class AuditLog(db.Model):
+    """One audited action. Rows are only ever inserted; triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+    @property
+    def detail_data(self):
+        """The detail JSON decoded, or {} when empty."""
+        return json.loads(self.detail) if self.detail else {}
+
+
+def record(action, object_type=None, object_id=None, user=None, username=None, **detail):
+    """Add an audit row to the current session; it is committed with the action it describes."""
+    actor = user
+    if actor is None and has_request_context() and current_user and current_user.is_authenticated:
+        actor = current_user
+    entry = AuditLog(
+        at=now_utc(),
+        user_id=getattr(actor, "id", None),
+        username=username or getattr(actor, "username", None),
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        ip=request.remote_addr if has_request_context() else None,
+        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True) if detail else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+# Actions shown in Indonesian on audit pages.
+ACTION_LABELS = {
+    "login": "Masuk",
+    "login_failed": "Gagal masuk",
+    "login_throttled": "Masuk ditolak (terlalu banyak percobaan)",
+    "logout": "Keluar",
+    "logout_everywhere": "Keluar dari semua perangkat",
+    "password_changed": "Ganti kata sandi",
+    "user_created": "Pengguna dibuat",
+    "user_role_changed": "Peran pengguna diubah",
+    "user_deactivated": "Pengguna dinonaktifkan",
+    "user_reactivated": "Pengguna diaktifkan kembali",
+    "user_password_reset": "Kata sandi pengguna direset",
+    "totp_enabled": "Verifikasi dua langkah diaktifkan",
+    "totp_disabled": "Verifikasi dua langkah dimatikan",
+    "totp_failed": "Kode verifikasi salah",
+    "setting_changed": "Pengaturan diubah",
+}

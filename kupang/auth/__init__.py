@@ -1,0 +1,6 @@
+"""Users, login, two-step verification and user administration."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,173 @@
+"""Account rules: creating users, role changes, deactivation, passwords and TOTP."""
+import hmac
+
+import pyotp
+import segno
+from sqlalchemy import func, select
+
+from .. import audit
+from ..extensions import db
+from ..security import ROLES, hash_password, password_problems
+from ..settings import get_setting
+from ..timeutil import now_utc
+from .models import User, find_user
+
+ISSUER = "Kupang Kelurahan"
+REMOTE_ROLES = ("admin", "supervisor")
+
+
+class AccountError(ValueError):
+    """An account change that breaks a rule; the message is shown to the user."""
+
+
+def create_user(username, role, password, full_name="", must_change=True, actor=None):
+    """Add an account; the first login must change the password unless told otherwise."""
+    username = (username or "").strip().lower()
+    if role not in ROLES:
+        raise AccountError(f"Peran tidak dikenal: {role}. Pilih salah satu: {', '.join(ROLES)}.")
+    if not username:
+        raise AccountError("Nama pengguna wajib diisi.")
+    if find_user(username):
+        raise AccountError("Nama pengguna sudah dipakai.")
+    problems = password_problems(password, username)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = User(
+        username=username,
+        full_name=full_name or username,
+        role=role,
+        password_hash=hash_password(password),
+        must_change_password=must_change,
+        active=True,
+        session_epoch=0,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user_created", "user", user.id, user=actor, username=getattr(actor, "username", "sistem"),
+                 target=username, role=role)
+    return user
+
+
+def active_admin_count():
+    """How many admins can still log in."""
+    return db.session.scalar(select(func.count()).select_from(User).where(User.role == "admin", User.active))
+
+
+def _guard_last_admin(user):
+    if user.role == "admin" and user.active and active_admin_count() <= 1:
+        raise AccountError("Tidak bisa: ini satu-satunya admin yang aktif. Buat atau aktifkan admin lain dahulu.")
+
+
+def change_role(user, role, actor):
+    """Give a user another role; the last active admin keeps theirs."""
+    if role not in ROLES:
+        raise AccountError("Peran tidak dikenal.")
+    if role == user.role:
+        return False
+    if user.role == "admin":
+        _guard_last_admin(user)
+    previous = user.role
+    user.role = role
+    user.end_all_sessions()
+    audit.record("user_role_changed", "user", user.id, user=actor, target=user.username, old=previous, new=role)
+    return True
+
+
+def set_active(user, active, actor):
+    """Deactivate (ending their sessions) or reactivate a user; never the last active admin."""
+    if bool(active) == bool(user.active):
+        return False
+    if not active:
+        _guard_last_admin(user)
+        user.end_all_sessions()
+    user.active = bool(active)
+    audit.record("user_reactivated" if active else "user_deactivated", "user", user.id, user=actor,
+                 target=user.username)
+    return True
+
+
+def set_password(user, password, *, temporary, actor=None):
+    """Store a new password; ends the user's other sessions; temporary ones must be changed."""
+    problems = password_problems(password, user.username)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.password_hash = hash_password(password)
+    user.must_change_password = temporary
+    user.end_all_sessions()
+    if temporary:
+        audit.record("user_password_reset", "user", user.id, user=actor, target=user.username)
+    else:
+        audit.record("password_changed", "user", user.id, user=user)
+
+
+def totp_required(user):
+    """True when the office policy makes 2FA mandatory for this user's role."""
+    return user.role in REMOTE_ROLES and get_setting("require_2fa") == "1"
+
+
+def new_totp_secret():
+    """A fresh base32 TOTP secret."""
+    return pyotp.random_base32()
+
+
+def totp_uri(user, secret):
+    """The otpauth:// URI authenticator apps read from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+
+
+def totp_qr_svg(uri):
+    """The enrolment QR code as inline SVG (no image file, no script)."""
+    return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
+
+
+def matching_totp_step(secret, code, last_step=None, at=None):
+    """The time step the code belongs to (one step of clock drift allowed), or None.
+
+    A step at or before `last_step` is refused: a code seen once cannot be replayed.
+    """
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(at or now_utc_aware())
+    for step in (current, current - 1, current + 1):
+        if last_step is not None and step <= last_step:
+            continue
+        if hmac.compare_digest(totp.generate_otp(step), str(code)):
+            return step
+    return None
+
+
+def now_utc_aware():
+    """Now as an aware datetime for pyotp."""
+    from datetime import UTC
+
+    return now_utc().replace(tzinfo=UTC)
+
+
+def enable_totp(user, secret, code):
+    """Turn 2FA on after the user proves their app produces valid codes."""
+    step = matching_totp_step(secret, code)
+    if step is None:
+        raise AccountError("Kode salah. Pastikan jam di ponsel tepat lalu masukkan kode yang sedang tampil.")
+    user.totp_secret = secret
+    user.totp_enabled = True
+    user.totp_last_counter = step
+    audit.record("totp_enabled", "user", user.id, user=user)
+
+
+def disable_totp(user, actor):
+    """Turn 2FA off (by the user, or by an admin for a lost phone)."""
+    if not user.totp_enabled:
+        return False
+    user.totp_enabled = False
+    user.totp_secret = None
+    user.totp_last_counter = None
+    audit.record("totp_disabled", "user", user.id, user=actor, target=user.username)
+    return True
+
+
+def check_totp_login(user, code):
+    """True and remembered when the code is valid and unused; False otherwise."""
+    step = matching_totp_step(user.totp_secret, code, user.totp_last_counter)
+    if step is None:
+        return False
+    user.totp_last_counter = step
+    return True

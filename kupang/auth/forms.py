@@ -1,0 +1,131 @@
+"""Forms for login, password change, two-step verification and user administration."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from ..security import ROLES, password_problems
+from .models import find_user
+
+REQUIRED = "Wajib diisi."
+USERNAME_RULE = Regexp(r"^[a-z0-9._-]+$", message="Hanya huruf kecil, angka, titik, garis bawah dan tanda hubung.")
+
+
+def strip(value):
+    """Trim surrounding spaces from text input."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def lower(value):
+    """Trim and lowercase a username."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    """Username and password."""
+
+    username = StringField("Nama pengguna", filters=[lower], validators=[DataRequired(REQUIRED), Length(max=80)])
+    password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class TotpForm(FlaskForm):
+    """A six-digit code from the authenticator app."""
+
+    code = StringField(
+        "Kode 6 digit",
+        filters=[lambda v: re.sub(r"\s", "", v) if isinstance(v, str) else v],
+        validators=[DataRequired(REQUIRED), Regexp(r"^\d{6}$", message="Kode terdiri dari 6 angka.")],
+    )
+
+
+class NewPasswordMixin:
+    """Checks a new password against the rules, with the username known."""
+
+    def new_password_for(self):
+        """The username the new password must not contain."""
+        return ""
+
+    def validate_new_password(self, field):
+        """Apply the password rules."""
+        problems = password_problems(field.data or "", self.new_password_for())
+        if problems:
+            raise ValidationError(" ".join(problems))
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    """The current password and a new one, twice."""
+
+    current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED), Length(max=256)])
+    new_password = PasswordField("Kata sandi baru", validators=[DataRequired(REQUIRED)])
+    confirm = PasswordField(
+        "Ulangi kata sandi baru",
+        validators=[DataRequired(REQUIRED), EqualTo("new_password", message="Kedua kata sandi baru tidak sama.")],
+    )
+
+    def __init__(self, username="", **kwargs):
+        super().__init__(**kwargs)
+        self._username = username
+
+    def new_password_for(self):
+        """The logged-in user's name."""
+        return self._username
+
+
+class UserCreateForm(NewPasswordMixin, FlaskForm):
+    """A new account with a temporary password the user must change."""
+
+    username = StringField(
+        "Nama pengguna", filters=[lower], validators=[DataRequired(REQUIRED), Length(3, 80), USERNAME_RULE]
+    )
+    full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
+    role = SelectField("Peran", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
+    new_password = PasswordField("Kata sandi sementara", validators=[DataRequired(REQUIRED)])
+
+    def new_password_for(self):
+        """The username being created."""
+        return self.username.data or ""
+
+    def validate_username(self, field):
+        """Usernames are unique."""
+        if find_user(field.data):
+            raise ValidationError("Nama pengguna sudah dipakai.")
+
+
+class UserEditForm(FlaskForm):
+    """Name and role of an existing account."""
+
+    full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
+    role = SelectField("Peran", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A temporary password set by an admin."""
+
+    new_password = PasswordField("Kata sandi sementara baru", validators=[DataRequired(REQUIRED)])
+
+    def __init__(self, username="", **kwargs):
+        super().__init__(**kwargs)
+        self._username = username
+
+    def new_password_for(self):
+        """The account being reset."""
+        return self._username
+
+
+class SecurityPolicyForm(FlaskForm):
+    """Office-wide account policy."""
+
+    require_2fa = BooleanField("Wajibkan verifikasi dua langkah untuk admin dan supervisor")
+
+
+class DisableTotpForm(FlaskForm):
+    """Turning 2FA off needs the password."""
+
+    current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED), Length(max=256)])
+
+
+class EmptyForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+    confirm = BooleanField("Konfirmasi", validators=[Optional()])

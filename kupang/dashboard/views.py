@@ -1,0 +1,78 @@
+"""Home page, audit log viewer and /healthz."""
+from datetime import datetime
+
+from flask import current_app, jsonify, render_template, request
+from flask_login import login_required
+from sqlalchemy import select, text
+
+from ..audit import ACTION_LABELS, AuditLog
+from ..extensions import db
+from ..migrations_state import migrations_current
+from ..security import roles_required
+from ..timeutil import local_day_bounds
+from . import bp
+
+AUDIT_PAGE_SIZE = 50
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The home page: what this user can do today."""
+    return render_template("dashboard/index.html")
+
+
+@bp.route("/audit")
+@roles_required("admin", "supervisor")
+def audit():
+    """Who did what, newest first; filter by user, action, object and date."""
+    args = request.args
+    stmt = select(AuditLog).order_by(AuditLog.id.desc())
+    if args.get("pengguna"):
+        stmt = stmt.where(AuditLog.username == args["pengguna"].strip().lower())
+    if args.get("aksi"):
+        stmt = stmt.where(AuditLog.action == args["aksi"])
+    if args.get("objek"):
+        kind, _, ident = args["objek"].partition(":")
+        stmt = stmt.where(AuditLog.object_type == kind)
+        if ident:
+            stmt = stmt.where(AuditLog.object_id == ident)
+    day = parse_day(args.get("tanggal"))
+    if day:
+        start, end = local_day_bounds(day)
+        stmt = stmt.where(AuditLog.at >= start, AuditLog.at < end)
+    before = args.get("sebelum", type=int)
+    if before:
+        stmt = stmt.where(AuditLog.id < before)
+    rows = db.session.scalars(stmt.limit(AUDIT_PAGE_SIZE + 1)).all()
+    more = len(rows) > AUDIT_PAGE_SIZE
+    rows = rows[:AUDIT_PAGE_SIZE]
+    return render_template(
+        "dashboard/audit.html", rows=rows, more=more, labels=ACTION_LABELS, args=args,
+        next_before=rows[-1].id if rows else None,
+    )
+
+
+def parse_day(value):
+    """A yyyy-mm-dd date, or None when absent or malformed."""
+    try:
+        return datetime.strptime(value or "", "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness for monitoring: database reachable, migrations current, version. No personal data."""
+    status = {"version": current_app.config["APP_VERSION"], "database": False, "migrations": "unknown"}
+    try:
+        db.session.execute(text("SELECT 1"))
+        status["database"] = True
+        status["migrations"] = "current" if migrations_current() else "pending"
+    except Exception:  # noqa: BLE001 - report, never raise, from a health check
+        db.session.rollback()
+    ok = status["database"] and status["migrations"] == "current"
+    status["status"] = "ok" if ok else "error"
+    response = jsonify(status)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ok else 503

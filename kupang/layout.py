@@ -1,0 +1,48 @@
+"""What every page template needs: navigation by role, filters, office identity."""
+from flask import current_app, url_for
+from flask_login import current_user
+
+from .timeutil import format_date_id, format_datetime_wita, to_local
+
+ALL_STAFF = ("admin", "supervisor", "clerk")
+
+# (endpoint, label, roles). An entry appears only once its area provides the endpoint.
+NAV = [
+    ("dashboard.index", "Beranda", ALL_STAFF),
+    ("registry.search", "Penduduk", ALL_STAFF),
+    ("registry.completeness", "Kelengkapan NIK", ALL_STAFF),
+    ("registry.import_upload", "Impor", ("admin", "clerk")),
+    ("queue.counter", "Loket", ("admin", "clerk")),
+    ("queue.admin_services", "Layanan & loket", ("admin",)),
+    ("queue.admin_devices", "Perangkat", ("admin",)),
+    ("dashboard.audit", "Log audit", ("admin", "supervisor")),
+    ("auth.users", "Pengguna", ("admin",)),
+]
+
+
+def nav_items():
+    """The navigation entries the current user may open."""
+    if not current_user.is_authenticated:
+        return []
+    views = current_app.view_functions
+    return [
+        (url_for(endpoint), label, endpoint)
+        for endpoint, label, roles in NAV
+        if current_user.role in roles and endpoint in views
+    ]
+
+
+def register_template_helpers(app):
+    """Template globals and filters."""
+    app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.filters["wita"] = format_datetime_wita
+    app.jinja_env.filters["tanggal"] = format_date_id
+    app.jinja_env.filters["local"] = to_local
+    app.jinja_env.filters["ribuan"] = lambda n: f"{n:,}".replace(",", ".")
+
+    @app.context_processor
+    def office():
+        return {
+            "office_name": app.config["OFFICE_NAME"],
+            "kelurahan_name": app.config["KELURAHAN_NAME"],
+        }

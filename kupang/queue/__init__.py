@@ -1,0 +1,4 @@
+"""The queue area."""
+from flask import Blueprint
+
+bp = Blueprint("queue", __name__)

@@ -1,0 +1,197 @@
+"""Password hashing, login throttling, security headers and role checks."""
+import math
+import threading
+from datetime import datetime, timedelta
+from functools import wraps
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .extensions import db, login_manager
+from .timeutil import now_utc
+
+ROLES = {"admin": "Admin", "supervisor": "Supervisor", "clerk": "Petugas loket"}
+
+# One hash at a time per worker: ten logins at once must not take 10 x 19 MiB.
+_hash_lock = threading.Lock()
+_hashers = {}
+
+
+def _hasher():
+    params = current_app.config["PASSWORD_HASH"]
+    key = tuple(sorted(params.items()))
+    if key not in _hashers:
+        _hashers[key] = PasswordHasher(**params)
+    return _hashers[key]
+
+
+def hash_password(password):
+    """Argon2id hash of a password."""
+    with _hash_lock:
+        return _hasher().hash(password)
+
+
+def verify_password(stored_hash, password):
+    """True when the password matches; a missing hash still costs one verification."""
+    with _hash_lock:
+        hasher = _hasher()
+        if not stored_hash:
+            stored_hash = _dummy_hash(hasher)
+            password = password + "\0never"
+        try:
+            return hasher.verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def _dummy_hash(hasher):
+    key = id(hasher)
+    if key not in _dummy_cache:
+        _dummy_cache[key] = hasher.hash("kupang-dummy-password")
+    return _dummy_cache[key]
+
+
+_dummy_cache = {}
+
+
+def password_needs_rehash(stored_hash):
+    """True when a hash was made with other parameters than today's."""
+    return _hasher().check_needs_rehash(stored_hash)
+
+
+PASSWORD_MIN_LENGTH = 10
+
+
+def password_problems(password, username=""):
+    """Indonesian messages for every rule a new password breaks; empty when it is acceptable."""
+    problems = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(f"Kata sandi minimal {PASSWORD_MIN_LENGTH} karakter.")
+    if len(password) > 128:
+        problems.append("Kata sandi maksimal 128 karakter.")
+    if password.isdigit() or password.isalpha():
+        problems.append("Kata sandi harus memuat huruf dan angka (atau simbol).")
+    if len(set(password)) < 5:
+        problems.append("Kata sandi terlalu mudah ditebak: gunakan lebih banyak karakter yang berbeda.")
+    if username and username.lower() in password.lower():
+        problems.append("Kata sandi tidak boleh memuat nama pengguna.")
+    if password.lower() in COMMON_PASSWORDS:
+        problems.append("Kata sandi ini terlalu umum.")
+    return problems
+
+
+COMMON_PASSWORDS = {
+    "password123", "password1234", "1234567890", "qwertyuiop", "admin12345", "kupang1234",
+    "indonesia1", "indonesia123", "passw0rd123", "rahasia123", "katasandi1", "bismillah1",
+}
+
+
+class LoginThrottle(db.Model):
+    """Failed login counts per account and per IP, shared by all workers and kept across restarts."""
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+
+
+def throttle_keys(username):
+    """The account key and the IP key a login attempt counts against."""
+    return [f"user:{username.strip().lower()[:150]}", f"ip:{request.remote_addr or '-'}"]
+
+
+def throttle_wait_seconds(keys):
+    """Seconds before another attempt is allowed for any of the keys (0 when allowed)."""
+    now = now_utc()
+    rows = db.session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
+    waits = [(row.locked_until - now).total_seconds() for row in rows if row.locked_until]
+    return max([0, *[math.ceil(w) for w in waits]])
+
+
+def record_login_failure(keys):
+    """Count a failure against each key; past the limit, lock for a delay that doubles each time."""
+    now = now_utc()
+    for key in keys:
+        row = db.session.get(LoginThrottle, key)
+        if row is None:
+            row = LoginThrottle(key=key, failures=0)
+            db.session.add(row)
+        row.failures += 1
+        row.last_failure_at = now
+        limit = current_app.config[
+            "LOGIN_IP_FAILURES_BEFORE_DELAY" if key.startswith("ip:") else "LOGIN_FAILURES_BEFORE_DELAY"
+        ]
+        if row.failures >= limit:
+            delay = min(30 * 2 ** (row.failures - limit), 15 * 60)
+            row.locked_until = now + timedelta(seconds=delay)
+
+
+def clear_login_failures(username):
+    """Forget an account's failures after a successful login (the IP keeps its count)."""
+    row = db.session.get(LoginThrottle, throttle_keys(username)[0])
+    if row is not None:
+        db.session.delete(row)
+
+
+def roles_required(*roles):
+    """Allow a view only to logged-in users with one of the roles; others get 403, visitors the login page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)
+        return wrapped
+
+    return decorator
+
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "media-src 'self'",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def set_security_headers(response):
+    """Strict CSP and friends on every response."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if response.mimetype == "text/html" and "Cache-Control" not in headers:
+        # Pages may carry personal data: never keep them in a shared PC's cache.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Session cookies get the Secure flag whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        """Secure when configured, or when this request is HTTPS."""
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Browser tests drive Debian's Chromium; install it (and espeak-ng for the queue voice) when missing.
+set -euo pipefail
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Memasang ${need[*]} dari Debian ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+else
+  echo "Perlu paket Debian: ${need[*]}. Jalankan: sudo apt-get install ${need[*]}" >&2
+  echo "(Tes browser akan dilewati sampai Chromium terpasang.)" >&2
+fi

@@ -1,0 +1,43 @@
+// kupang: small behaviours shared by staff pages. No inline scripts (strict CSP).
+(function () {
+  "use strict";
+  // Forms marked data-confirm ask before submitting (a plain form still works without JS).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  }, true);
+
+  // When the server cannot be reached, say so once instead of failing silently.
+  document.addEventListener("htmx:sendError", function () {
+    var flashes = document.getElementById("flashes");
+    if (flashes && !flashes.querySelector(".flash-offline")) {
+      var p = document.createElement("p");
+      p.className = "flash flash-error flash-offline";
+      p.setAttribute("role", "alert");
+      p.textContent = "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.";
+      flashes.appendChild(p);
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail && event.detail.successful) {
+      var offline = document.querySelector(".flash-offline");
+      if (offline) { offline.remove(); }
+    }
+  });
+  // Error responses (4xx/5xx) from htmx requests show their Indonesian message in #flashes.
+  document.addEventListener("htmx:responseError", function (event) {
+    var flashes = document.getElementById("flashes");
+    var xhr = event.detail && event.detail.xhr;
+    if (!flashes || !xhr) { return; }
+    var doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    var text = doc.querySelector(".error-page p, .flash") ;
+    var p = document.createElement("p");
+    p.className = "flash flash-error";
+    p.setAttribute("role", "alert");
+    p.textContent = text ? text.textContent : "Permintaan gagal (" + xhr.status + ").";
+    flashes.replaceChildren(p);
+  });
+})();

@@ -1,0 +1,226 @@
+"""Fixtures: an app per test on SQLite (and PostgreSQL when KUPANG_TEST_POSTGRES_URL is set)."""
+import os
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from kupang import create_app
+from kupang.extensions import db
+
+POSTGRES_URL = os.environ.get("KUPANG_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+PASSWORD = "Rahasia-Kuat-123"
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    # Tests post forms directly; CSRF is switched back on in the tests that prove it is enforced.
+    "WTF_CSRF_ENABLED": False,
+    # Cheap hashes keep the suite fast; bench/ measures the real Argon2id parameters.
+    "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+}
+
+
+def build_app(database_url, instance_path, **overrides):
+    """An app on the given database with the test settings."""
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
+                       "INSTANCE_PATH": str(instance_path), **overrides})
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory):
+    """One instance folder for the session (secret key, kelurahan lookup cache)."""
+    return tmp_path_factory.mktemp("instance")
+
+
+def migrate(app):
+    """Apply every migration to the app's database."""
+    from kupang.cli import apply_migrations
+
+    with app.app_context():
+        apply_migrations()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, instance_dir):
+    """A migrated SQLite file each test copies, so tests never share state."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate(build_app(f"sqlite:///{path}", instance_dir))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(instance_dir):
+    """A private, migrated PostgreSQL database for this test run, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("KUPANG_TEST_POSTGRES_URL not set")
+    import psycopg
+
+    server = make_url(POSTGRES_URL)
+    name = f"kupang_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    migrate(build_app(url, instance_dir))
+    yield url
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def reset_postgres(app):
+    """Empty every table except reference data (triggers off so the audit log can be cleared)."""
+    with app.app_context():
+        tables = [t.name for t in db.metadata.sorted_tables if not t.info.get("reference")]
+        with db.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(text(f"TRUNCATE {', '.join(f'{chr(34)}{t}{chr(34)}' for t in tables)} "
+                              "RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path, instance_dir):
+    """A fresh database URL for one test, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "kupang.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def app(db_url, instance_dir):
+    """The app on a fresh database."""
+    app = build_app(db_url, instance_dir)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        reset_postgres(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: make_user('clerk', 'budi', must_change=False)."""
+    from kupang.auth.accounts import create_user
+
+    def make(role="clerk", username=None, password=PASSWORD, must_change=False, **kwargs):
+        with app.app_context():
+            user = create_user(username or f"{role}1", role, password, must_change=must_change, **kwargs)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+class AuthActions:
+    """Log in and out through the real login form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, username="clerk1", password=PASSWORD, follow=False):
+        """POST the login form."""
+        return self._client.post("/masuk", data={"username": username, "password": password},
+                                 follow_redirects=follow)
+
+    def logout(self):
+        """POST the logout form."""
+        return self._client.post("/keluar")
+
+
+@pytest.fixture
+def auth(client):
+    """Login helper bound to the test client."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login_as(make_user, auth):
+    """Create a user of a role and log the client in as them: login_as('admin')."""
+
+    def do(role, username=None, **kwargs):
+        name = username or f"{role}1"
+        make_user(role, name, **kwargs)
+        response = auth.login(name)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return name
+
+    return do
+
+
+# --- real servers and a real browser ------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+OUTPUT_DIR = os.path.join(os.path.dirname(__file__), "..", "test-output")
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over real HTTP by Werkzeug in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (skipped where Chromium is not installed)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir(request):
+    """test-output/<test name>/ for screenshots a person can look at."""
+    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    path = os.path.abspath(os.path.join(OUTPUT_DIR, name))
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context and page at 1366x768, pointed at the live server."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID",
+                                  base_url=live_server)
+    page = context.new_page()
+    requests_outside = []
+    page.on("request", lambda req: None if req.url.startswith(live_server) or req.url.startswith("data:")
+            else requests_outside.append(req.url))
+    page.requests_outside = requests_outside
+    yield page
+    context.close()
+    assert not requests_outside, f"page requested outside the server: {requests_outside}"
