@@ -195,3 +195,9 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app):
         """Secure when configured, or when this request is HTTPS."""
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def public(view):
+    """Mark a view as open to everyone (login page, health check, ticket status); the access test reads it."""
+    view.is_public = True
+    return view

@@ -9,6 +9,7 @@ from ..htmx import hx_redirect, is_htmx
 from ..security import (
     clear_login_failures,
     password_needs_rehash,
+    public,
     record_login_failure,
     roles_required,
     throttle_keys,
@@ -86,6 +87,7 @@ def finish_login(user):
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
+@public
 def login():
     """Log in with username and password (then a TOTP code when enabled)."""
     if current_user.is_authenticated:
@@ -135,6 +137,7 @@ def pending_user():
 
 
 @bp.route("/masuk/verifikasi", methods=["GET", "POST"])
+@public
 def login_totp():
     """Second login step: the authenticator code."""
     user = pending_user()

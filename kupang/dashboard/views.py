@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from ..audit import ACTION_LABELS, AuditLog
 from ..extensions import db
 from ..migrations_state import migrations_current
-from ..security import roles_required
+from ..security import public, roles_required
 from ..timeutil import local_day_bounds
 from . import bp
 
@@ -62,6 +62,7 @@ def parse_day(value):
 
 
 @bp.route("/healthz")
+@public
 def healthz():
     """Liveness for monitoring: database reachable, migrations current, version. No personal data."""
     status = {"version": current_app.config["APP_VERSION"], "database": False, "migrations": "unknown"}
