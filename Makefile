@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 HTMX := static/vendor/htmx.min.js
+VOICE := static/voice/manifest.json
 DEMO_RESIDENTS ?= 8000
 
 .PHONY: run setup test test-setup lint bench clean-venv
@@ -17,7 +18,7 @@ run: setup
 	@echo "Masuk dengan akun contoh di atas, mis. admin / Kupang-Demo-2026. Tekan Ctrl+C untuk berhenti."
 	exec $(BIN)/gunicorn -c gunicorn.conf.py app:app
 
-setup: $(VENV)/.installed $(HTMX)
+setup: $(VENV)/.installed $(HTMX) $(VOICE)
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,10 @@ $(HTMX): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --silent
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# The display's offline Indonesian voice: espeak-ng clips and a chime (not committed).
+$(VOICE): scripts/render_voice.py kupang/queue/speech.py $(VENV)/.installed
+	$(BIN)/python scripts/render_voice.py
 
 test-setup: setup $(VENV)/.installed-dev
 	@bash scripts/ensure-chromium.sh
