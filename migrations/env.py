@@ -18,6 +18,16 @@ def skip_empty_autogenerate(_context, _revision, directives):
         log.info("No schema change found.")
 
 
+# Made by hand in migrations, not described by the models (full-text search table and its shadow tables,
+# trigram and lower(name) indexes): autogenerate must not offer to drop them.
+MIGRATION_ONLY_PREFIXES = ("resident_fts", "ix_resident_name_trgm", "ix_resident_name_lower")
+
+
+def include_name(name, type_, _parent_names):
+    """Leave the hand-made search objects out of autogenerate's comparison."""
+    return not (type_ in ("table", "index") and name and name.startswith(MIGRATION_ONLY_PREFIXES))
+
+
 def run_offline():
     """Print the SQL instead of running it (flask db upgrade --sql)."""
     url = migrate_ext.db.engine.url.render_as_string(hide_password=False)
@@ -31,6 +41,7 @@ def run_online():
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_as_batch", True)
+    options.setdefault("include_name", include_name)
     with write_intent(), migrate_ext.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=metadata, **options)
         with context.begin_transaction():
