@@ -1,0 +1,320 @@
+"""Counter rules: open and close a counter, call, recall, serve, finish, no-show, transfer, stats.
+
+Every function works in the caller's transaction and never commits: a POST request already runs
+in a write transaction (BEGIN IMMEDIATE on SQLite), and the view commits once the action and its
+audit row are both in place. Each change of queue state bumps the queue marker, so a display
+poll sees it within a second.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..timeutil import now_utc, office_today
+from .models import Call, Counter, CounterSession, Service, Ticket, counter_service
+from .numbering import QueueError, bump_marker
+
+ACTIVE = ("called", "serving")
+# A ticket whose holder did not come may be marked absent only after at least one recall: the recall
+# is the second, audible chance the resident gets (a time limit alone could drop someone who never
+# heard the single call while away for a moment).
+RECALLS_BEFORE_NO_SHOW = 1
+NOTE_MAX = 500
+CLAIM_ATTEMPTS = 20
+
+
+# --- counter sessions ------------------------------------------------------------------------
+
+
+def open_session(user):
+    """The counter session this user has open, or None."""
+    return db.session.scalar(
+        select(CounterSession).where(CounterSession.user_id == user.id, CounterSession.closed_at.is_(None))
+        .order_by(CounterSession.id.desc()).limit(1))
+
+
+def counter_holder(counter):
+    """The open session at this counter, or None."""
+    return db.session.scalar(
+        select(CounterSession).where(CounterSession.counter_id == counter.id, CounterSession.closed_at.is_(None))
+        .order_by(CounterSession.id.desc()).limit(1))
+
+
+def open_counter(counter, user, *, at=None):
+    """Start this user's working session at a counter; a clerk works at one counter at a time.
+
+    A session another clerk left open on an earlier day is closed; one open today by somebody else
+    refuses, so two clerks never share a counter without knowing it.
+    """
+    at = at or now_utc()
+    if not counter.active:
+        raise QueueError(f"Loket {counter.number} tidak aktif.")
+    holder = counter_holder(counter)
+    if holder is not None and holder.user_id != user.id:
+        if office_today(holder.opened_at) == office_today(at):
+            raise QueueError(f"Loket {counter.number} sedang dibuka oleh petugas lain. "
+                             "Minta petugas itu menutupnya dahulu.")
+        holder.closed_at = at
+    current = open_session(user)
+    if current is not None and current.counter_id == counter.id:
+        return current
+    if current is not None:
+        close_counter(current.counter, user, at=at)
+    session = CounterSession(counter_id=counter.id, user_id=user.id, opened_at=at)
+    db.session.add(session)
+    db.session.flush()
+    bump_marker()
+    return session
+
+
+def close_counter(counter, user, *, at=None):
+    """End this user's session at a counter; refused while a ticket is still being called or served."""
+    session = db.session.scalar(
+        select(CounterSession).where(CounterSession.counter_id == counter.id,
+                                     CounterSession.user_id == user.id, CounterSession.closed_at.is_(None)))
+    if session is None:
+        raise QueueError(f"Loket {counter.number} tidak sedang Anda buka.")
+    ticket = current_ticket(counter)
+    if ticket is not None:
+        raise QueueError(f"Nomor {ticket.code} masih di loket ini. Selesaikan, tandai tidak hadir, "
+                         "atau kembalikan ke antrian sebelum menutup loket.")
+    session.closed_at = at or now_utc()
+    bump_marker()
+    return session
+
+
+def require_session(counter, user):
+    """Raise unless this user has the counter open."""
+    session = open_session(user)
+    if session is None or session.counter_id != counter.id:
+        raise QueueError(f"Buka loket {counter.number} terlebih dahulu.")
+    return session
+
+
+# --- calling ---------------------------------------------------------------------------------
+
+
+def current_ticket(counter):
+    """The ticket this counter is calling or serving now, or None."""
+    return db.session.scalar(
+        select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(1))
+
+
+def next_ticket_query(counter, day):
+    """The id of the ticket this counter should call next: priority first, then by issue time."""
+    # An alias, so the subquery never correlates with the UPDATE of the same table.
+    candidate = aliased(Ticket)
+    served = select(counter_service.c.service_id).where(counter_service.c.counter_id == counter.id)
+    return (
+        select(candidate.id)
+        .where(candidate.day == day, candidate.status == "waiting", candidate.service_id.in_(served))
+        .order_by(case((candidate.priority.is_(None), 1), else_=0), candidate.issued_at, candidate.id)
+        .limit(1)
+    )
+
+
+def call_next_ticket(counter, user, *, at=None):
+    """Call the next waiting ticket to this counter; returns it, or None when nobody waits.
+
+    While the counter still has a called or serving ticket, that ticket is returned instead of a
+    new one, so a double click never skips anybody. The claim is one conditional UPDATE: when
+    another counter took the same ticket first, no row changes and the next candidate is tried.
+    """
+    at = at or now_utc()
+    locked = _lock_counter(counter)
+    require_session(locked, user)
+    existing = current_ticket(locked)
+    if existing is not None:
+        return existing
+    day = office_today(at)
+    for _attempt in range(CLAIM_ATTEMPTS):
+        candidate = next_ticket_query(locked, day).scalar_subquery()
+        claimed = db.session.execute(
+            update(Ticket)
+            .where(Ticket.id == candidate, Ticket.status == "waiting")
+            .values(status="called", counter_id=locked.id, clerk_id=user.id, called_at=at,
+                    call_count=Ticket.call_count + 1)
+            .returning(Ticket.id)
+            .execution_options(synchronize_session=False)
+        ).scalar()
+        if claimed is not None:
+            ticket = db.session.get(Ticket, claimed, populate_existing=True)
+            _announce(ticket, at, is_recall=False)
+            return ticket
+        if db.session.scalar(next_ticket_query(locked, day)) is None:
+            return None
+    raise QueueError("Antrian sedang sibuk. Coba tekan Panggil berikutnya sekali lagi.")
+
+
+def _lock_counter(counter):
+    """Serialise actions of one counter (PostgreSQL row lock; SQLite's write lock already does)."""
+    stmt = select(Counter).where(Counter.id == counter.id)
+    if db.engine.dialect.name != "sqlite":
+        stmt = stmt.with_for_update()
+    return db.session.scalar(stmt)
+
+
+def _announce(ticket, at, *, is_recall):
+    db.session.add(Call(ticket_id=ticket.id, counter_id=ticket.counter_id, called_at=at, is_recall=is_recall))
+    bump_marker()
+
+
+def _check(ticket, counter, allowed, action):
+    """Refuse an action on a ticket not at this counter or in the wrong state."""
+    if ticket is None:
+        raise QueueError("Tidak ada nomor yang sedang dilayani di loket ini.")
+    if counter is not None and ticket.counter_id != counter.id and ticket.status in ACTIVE:
+        raise QueueError(f"Nomor {ticket.code} sedang ditangani loket lain.")
+    if ticket.status not in allowed:
+        raise QueueError(f"Nomor {ticket.code} tidak dapat {action}: statusnya {_status_label(ticket)}.")
+
+
+def _status_label(ticket):
+    from .models import TICKET_STATUS
+
+    return TICKET_STATUS.get(ticket.status, ticket.status).lower()
+
+
+def recall(ticket, *, counter=None, at=None):
+    """Announce a called ticket again (a new Call row, so displays speak it again)."""
+    at = at or now_utc()
+    _check(ticket, counter, ("called",), "dipanggil ulang")
+    ticket.call_count = (ticket.call_count or 0) + 1
+    _announce(ticket, at, is_recall=True)
+    return ticket
+
+
+def start_service(ticket, *, counter=None, at=None):
+    """The resident has arrived at the counter: the service timer starts."""
+    _check(ticket, counter, ("called",), "mulai dilayani")
+    ticket.status = "serving"
+    ticket.started_at = at or now_utc()
+    bump_marker()
+    return ticket
+
+
+def finish(ticket, resident_id=None, note="", *, counter=None, at=None):
+    """Close a called or served ticket as done, optionally linked to the served resident and a note.
+
+    Finishing straight from "called" counts the service from the call (the clerk skipped Mulai).
+    """
+    _check(ticket, counter, ACTIVE, "diselesaikan")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise QueueError(f"Catatan terlalu panjang (maksimal {NOTE_MAX} karakter).")
+    if resident_id is not None:
+        from ..registry.models import Resident
+
+        if db.session.get(Resident, resident_id) is None:
+            raise QueueError("Penduduk yang dipilih tidak ditemukan.")
+    at = at or now_utc()
+    ticket.status = "done"
+    ticket.started_at = ticket.started_at or ticket.called_at
+    ticket.finished_at = at
+    ticket.resident_id = resident_id
+    ticket.note = note
+    bump_marker()
+    return ticket
+
+
+def mark_no_show(ticket, *, counter=None, at=None):
+    """Close a called ticket whose holder did not come, allowed only after at least one recall."""
+    _check(ticket, counter, ("called",), "ditandai tidak hadir")
+    recalls = (ticket.call_count or 0) - 1
+    if recalls < RECALLS_BEFORE_NO_SHOW:
+        raise QueueError(f"Panggil ulang nomor {ticket.code} terlebih dahulu sebelum menandai tidak hadir.")
+    ticket.status = "no_show"
+    ticket.finished_at = at or now_utc()
+    bump_marker()
+    return ticket
+
+
+def _back_to_waiting(ticket):
+    ticket.status = "waiting"
+    ticket.counter_id = None
+    ticket.clerk_id = None
+    ticket.called_at = None
+    ticket.started_at = None
+
+
+def transfer(ticket, service, *, counter=None):
+    """Move a ticket to another service: same number, same place by issue time, waiting again."""
+    _check(ticket, counter, ("waiting", *ACTIVE), "dialihkan")
+    if service is None or not service.active:
+        raise QueueError("Layanan tujuan tidak ditemukan atau tidak aktif.")
+    if service.id == ticket.service_id:
+        raise QueueError(f"Nomor {ticket.code} sudah berada di layanan {service.name}.")
+    ticket.service_id = service.id
+    _back_to_waiting(ticket)
+    bump_marker()
+    return ticket
+
+
+def return_to_queue(ticket, *, counter=None):
+    """Put a called or served ticket back in the queue at its place by issue time."""
+    _check(ticket, counter, ACTIVE, "dikembalikan ke antrian")
+    _back_to_waiting(ticket)
+    bump_marker()
+    return ticket
+
+
+# --- statistics ------------------------------------------------------------------------------
+
+
+@dataclass
+class CounterStats:
+    """Served count, no-shows, average wait and average service time (minutes) for one day."""
+
+    served: int
+    no_show: int
+    avg_wait_minutes: float | None
+    avg_service_minutes: float | None
+
+
+def counter_stats(*, counter=None, clerk=None, day=None):
+    """Today's (or a day's) figures for a counter, a clerk, or both."""
+    day = day or office_today()
+    conditions = [Ticket.day == day, Ticket.status.in_(("done", "no_show"))]
+    if counter is not None:
+        conditions.append(Ticket.counter_id == counter.id)
+    if clerk is not None:
+        conditions.append(Ticket.clerk_id == clerk.id)
+    rows = db.session.execute(
+        select(Ticket.status, Ticket.issued_at, Ticket.called_at, Ticket.started_at, Ticket.finished_at)
+        .where(and_(*conditions))).all()
+    done = [row for row in rows if row.status == "done"]
+    waits = [row.called_at - row.issued_at for row in done if row.called_at]
+    services = [row.finished_at - row.started_at for row in done if row.started_at and row.finished_at]
+    return CounterStats(served=len(done), no_show=len(rows) - len(done),
+                        avg_wait_minutes=_avg_minutes(waits), avg_service_minutes=_avg_minutes(services))
+
+
+def _avg_minutes(durations):
+    if not durations:
+        return None
+    return round(sum(durations, timedelta()).total_seconds() / 60 / len(durations), 1)
+
+
+def waiting_by_service(day=None, services=None):
+    """{service_id: waiting count} for a day, for the given services (all active ones by default)."""
+    day = day or office_today()
+    stmt = (select(Ticket.service_id, func.count()).where(Ticket.day == day, Ticket.status == "waiting")
+            .group_by(Ticket.service_id))
+    if services is not None:
+        stmt = stmt.where(Ticket.service_id.in_([s.id for s in services]))
+    return dict(db.session.execute(stmt).all())
+
+
+def counters_for_clerks():
+    """Active counters with their services, by number."""
+    return db.session.scalars(select(Counter).where(Counter.active.is_(True)).order_by(Counter.number)).all()
+
+
+def transfer_targets(ticket):
+    """Active services a ticket can be moved to (all but its own)."""
+    return db.session.scalars(
+        select(Service).where(Service.active.is_(True), Service.id != ticket.service_id)
+        .order_by(Service.sort_order, Service.name)).all()
