@@ -114,6 +114,13 @@ def throttle_wait_seconds(keys):
     return max([0, *[math.ceil(w) for w in waits]])
 
 
+FAILURE_MEMORY = timedelta(hours=1)
+
+
+def _locked(row, now):
+    return row.locked_until is not None and row.locked_until > now
+
+
 def record_login_failure(keys):
     """Count a failure against each key; past the limit, lock for a delay that doubles each time."""
     now = now_utc()
@@ -122,6 +129,8 @@ def record_login_failure(keys):
         if row is None:
             row = LoginThrottle(key=key, failures=0)
             db.session.add(row)
+        if row.last_failure_at and now - row.last_failure_at > FAILURE_MEMORY and not _locked(row, now):
+            row.failures = 0  # an old typo is forgiven; a sustained attack keeps its growing delay
         row.failures += 1
         row.last_failure_at = now
         limit = current_app.config[

@@ -9,6 +9,51 @@ from ..security import ROLES, password_problems
 from .models import find_user
 
 REQUIRED = "Wajib diisi."
+
+# WTForms ships no Indonesian catalogue: its built-in messages, translated (singular msgid as key).
+WTFORMS_ID = {
+    "This field is required.": "Wajib diisi.",
+    "Invalid input.": "Isian tidak valid.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Invalid Choice: could not coerce.": "Pilihan tidak valid.",
+    "'%(value)s' is not a valid choice for this field.": "'%(value)s' bukan pilihan yang valid.",
+    "Not a valid integer value.": "Harus berupa bilangan bulat.",
+    "Not a valid decimal value.": "Harus berupa angka.",
+    "Not a valid float value.": "Harus berupa angka.",
+    "Not a valid date value.": "Tanggal tidak valid.",
+    "Not a valid datetime value.": "Tanggal dan jam tidak valid.",
+    "Not a valid time value.": "Jam tidak valid.",
+    "Field must be equal to %(other_name)s.": "Harus sama dengan %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Minimal %(min)d karakter.",
+    "Field cannot be longer than %(max)d character.": "Maksimal %(max)d karakter.",
+    "Field must be exactly %(length)d character long.": "Harus tepat %(length)d karakter.",
+    "Field must be between %(min)d and %(max)d characters long.": "Panjangnya harus %(min)d sampai %(max)d karakter.",
+    "Number must be at least %(min)s.": "Angka minimal %(min)s.",
+    "Number must be at most %(max)s.": "Angka maksimal %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Angka harus antara %(min)s dan %(max)s.",
+    "Invalid email address.": "Alamat email tidak valid.",
+}
+
+
+class IndonesianMessages:
+    """A gettext-like object WTForms asks for its built-in messages."""
+
+    def gettext(self, string):
+        """The Indonesian message, or the original when there is none."""
+        return WTFORMS_ID.get(string, string)
+
+    def ngettext(self, singular, plural, n):
+        """Indonesian has no plural form: the singular msgid is the key."""
+        return WTFORMS_ID.get(singular, singular if n == 1 else plural)
+
+
+class KupangForm(FlaskForm):
+    """A Flask-WTF form whose built-in validation messages are Indonesian."""
+
+    class Meta:
+        def get_translations(self, form):
+            """Indonesian messages instead of WTForms' English ones."""
+            return IndonesianMessages()
 USERNAME_RULE = Regexp(r"^[a-z0-9._-]+$", message="Hanya huruf kecil, angka, titik, garis bawah dan tanda hubung.")
 
 
@@ -22,14 +67,14 @@ def lower(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class LoginForm(KupangForm):
     """Username and password."""
 
     username = StringField("Nama pengguna", filters=[lower], validators=[DataRequired(REQUIRED), Length(max=80)])
     password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
-class TotpForm(FlaskForm):
+class TotpForm(KupangForm):
     """A six-digit code from the authenticator app."""
 
     code = StringField(
@@ -53,7 +98,7 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, KupangForm):
     """The current password and a new one, twice."""
 
     current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED), Length(max=256)])
@@ -72,7 +117,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
         return self._username
 
 
-class UserCreateForm(NewPasswordMixin, FlaskForm):
+class UserCreateForm(NewPasswordMixin, KupangForm):
     """A new account with a temporary password the user must change."""
 
     username = StringField(
@@ -92,14 +137,14 @@ class UserCreateForm(NewPasswordMixin, FlaskForm):
             raise ValidationError("Nama pengguna sudah dipakai.")
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(KupangForm):
     """Name and role of an existing account."""
 
     full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
     role = SelectField("Peran", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
 
 
-class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+class ResetPasswordForm(NewPasswordMixin, KupangForm):
     """A temporary password set by an admin."""
 
     new_password = PasswordField("Kata sandi sementara baru", validators=[DataRequired(REQUIRED)])
@@ -113,19 +158,19 @@ class ResetPasswordForm(NewPasswordMixin, FlaskForm):
         return self._username
 
 
-class SecurityPolicyForm(FlaskForm):
+class SecurityPolicyForm(KupangForm):
     """Office-wide account policy."""
 
     require_2fa = BooleanField("Wajibkan verifikasi dua langkah untuk admin dan supervisor")
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(KupangForm):
     """Turning 2FA off needs the password."""
 
     current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(REQUIRED), Length(max=256)])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(KupangForm):
     """A button that only needs the CSRF token."""
 
     confirm = BooleanField("Konfirmasi", validators=[Optional()])

@@ -1,4 +1,6 @@
 """Login, logout, own account, and user administration."""
+from urllib.parse import urlsplit
+
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -46,8 +48,11 @@ def wait_message(seconds):
 
 
 def safe_next(target):
-    """Only same-site paths are followed after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site is followed after login; anything else goes to the home page."""
+    target = target or ""
+    # Browsers drop tabs and newlines and read "\\" as "/", so "/\t/x" or "/\\x" would leave the site.
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target) and not urlsplit(target).netloc):
         return target
     return url_for("dashboard.index")
 
@@ -61,7 +66,7 @@ def redirect_htmx_aware(url):
 def unauthorized():
     """Visitors (or expired sessions) go to the login page; htmx requests navigate there too."""
     flash("Silakan masuk terlebih dahulu.", "info")
-    url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    url = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
     return redirect_htmx_aware(url)
 
 
@@ -101,8 +106,7 @@ def login():
         if wait:
             audit.record("login_throttled", "user", username=username[:80])
             db.session.commit()
-            flash(wait_message(wait), "error")
-            return render_template("auth/login.html", form=form), 429
+            return throttled_page("auth/login.html", form, wait)
         user = find_user(username)
         valid = verify_password(user.password_hash if user else None, form.password.data)
         if not valid or not user.active:
@@ -111,18 +115,25 @@ def login():
             db.session.commit()
             flash(WRONG_LOGIN, "error")
             return render_template("auth/login.html", form=form), 200
-        clear_login_failures(username)
         if password_needs_rehash(user.password_hash):
             user.password_hash = accounts.hash_password(form.password.data)
         if user.totp_enabled:
+            # The account's failures are cleared only after the code too: TOTP guesses keep growing the delay.
             session[PENDING_KEY] = {"id": user.id, "epoch": user.session_epoch}
             db.session.commit()
             return redirect(url_for("auth.login_totp", next=request.args.get("next")))
+        clear_login_failures(username)
         finish_login(user)
         return redirect(safe_next(request.args.get("next")))
     if request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+def throttled_page(template, form, wait):
+    """429 with the wait in words and in Retry-After."""
+    flash(wait_message(wait), "error")
+    return render_template(template, form=form), 429, {"Retry-After": str(wait)}
 
 
 def pending_user():
@@ -150,8 +161,7 @@ def login_totp():
         keys = throttle_keys(user.username)
         wait = throttle_wait_seconds(keys)
         if wait:
-            flash(wait_message(wait), "error")
-            return render_template("auth/login_totp.html", form=form), 429
+            return throttled_page("auth/login_totp.html", form, wait)
         if accounts.check_totp_login(user, form.code.data):
             clear_login_failures(user.username)
             finish_login(user)
