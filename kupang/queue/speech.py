@@ -16,7 +16,7 @@ MAX_TICKET_NUMBER = 999
 MAX_COUNTER_NUMBER = 99
 LETTER_PREFIX = "huruf-"
 
-_CODE = re.compile(r"^\s*([A-Za-z])\s*-?\s*(\d{1,4})\s*$")
+_CODE = re.compile(r"^\s*([A-Za-z])\s*-?\s*([0-9]{1,4})\s*$")
 
 
 def parse_code(ticket_code):
@@ -29,11 +29,13 @@ def parse_code(ticket_code):
 
 
 def _counter(counter_number):
-    try:
+    if isinstance(counter_number, int) and not isinstance(counter_number, bool):
+        number = counter_number
+    elif isinstance(counter_number, str) and re.fullmatch(r"\s*[0-9]{1,2}\s*", counter_number):
         number = int(counter_number)
-    except (TypeError, ValueError):
+    else:
         number = 0
-    if isinstance(counter_number, bool) or not 1 <= number <= MAX_COUNTER_NUMBER:
+    if not 1 <= number <= MAX_COUNTER_NUMBER:
         raise ValueError(f"Nomor loket tidak valid: {counter_number!r} (harus 1 sampai {MAX_COUNTER_NUMBER}).")
     return number
 
