@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("queue", __name__, cli_group=None)
 
-from . import models  # noqa: E402,F401  (tables known to Alembic and the tests)
+# One line per module so each queue helper adds its own without touching the others'.
+from . import models  # noqa: E402,F401,I001  (tables known to Alembic and the tests)
+from . import commands  # noqa: E402,F401

@@ -103,6 +103,8 @@ class Ticket(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     issued_by_device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id"))
     issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The kiosk form's one-time nonce: a double tap finds the ticket of the first tap (migration 0011).
+    issue_nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     numbered_service: Mapped[Service] = relationship(foreign_keys=[numbered_service_id])
