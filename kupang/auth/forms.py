@@ -3,12 +3,14 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from ..security import ROLES, password_problems
 from .models import find_user
 
 REQUIRED = "Wajib diisi."
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLES.items()]
 
 # WTForms ships no Indonesian catalogue: its built-in messages, translated (singular msgid as key).
 WTFORMS_ID = {
@@ -124,7 +126,7 @@ class UserCreateForm(NewPasswordMixin, KupangForm):
         "Nama pengguna", filters=[lower], validators=[DataRequired(REQUIRED), Length(3, 80), USERNAME_RULE]
     )
     full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
-    role = SelectField("Peran", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
+    role = SelectField("Peran", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
     new_password = PasswordField("Kata sandi sementara", validators=[DataRequired(REQUIRED)])
 
     def new_password_for(self):
@@ -141,7 +143,7 @@ class UserEditForm(KupangForm):
     """Name and role of an existing account."""
 
     full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
-    role = SelectField("Peran", choices=list(ROLES.items()), validators=[DataRequired(REQUIRED)])
+    role = SelectField("Peran", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
 
 
 class ResetPasswordForm(NewPasswordMixin, KupangForm):
