@@ -69,4 +69,6 @@ ACTION_LABELS = {
     "totp_disabled": "Verifikasi dua langkah dimatikan",
     "totp_failed": "Kode verifikasi salah",
     "setting_changed": "Pengaturan diubah",
+    "family_viewed": "Membuka data keluarga (KK)",
+    "resident_merged": "Data penduduk ganda digabungkan",
 }

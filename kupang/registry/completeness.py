@@ -1,0 +1,141 @@
+"""How complete the registry is, per RW and RT: residents, NIK recorded, warnings, duplicates, headless KKs."""
+from dataclasses import dataclass, fields
+
+from sqlalchemy import case, func, select
+
+from ..extensions import db
+from . import codes
+from .duplicates import count_by_area, suspected_pairs
+from .models import Family, Resident
+
+COUNT_FIELDS = ("residents", "with_nik", "without_nik", "with_warnings", "duplicates", "headless_families")
+
+
+@dataclass
+class AreaCounts:
+    """The numbers of one RT (or an RW subtotal, or the kelurahan total)."""
+
+    rw: str = ""
+    rt: str = ""
+    residents: int = 0
+    with_nik: int = 0
+    without_nik: int = 0
+    with_warnings: int = 0
+    duplicates: int = 0
+    headless_families: int = 0
+
+    @property
+    def nik_percent(self):
+        """Share of living residents with a NIK recorded, 0-100 (100 when there is nobody)."""
+        return 100.0 if not self.residents else 100.0 * self.with_nik / self.residents
+
+    def add(self, other):
+        """Add another area's numbers to these."""
+        for name in COUNT_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Completeness:
+    """The completeness report: RW groups of RT rows, and the kelurahan total."""
+
+    groups: list  # [(rw subtotal AreaCounts, [rt AreaCounts ...])]
+    total: AreaCounts
+    duplicate_pairs: int
+
+
+def counted_residents():
+    """Conditions for a resident that counts: living and not merged into another record."""
+    return (Resident.life_status == "hidup", Resident.merged_into_id.is_(None))
+
+
+def resident_counts():
+    """{(rw, rt): (residents, with NIK, with warnings)} in one grouped query."""
+    stmt = (select(Resident.rw, Resident.rt, func.count(), func.count(Resident.nik),
+                   func.sum(case((Resident.has_warnings, 1), else_=0)))
+            .where(*counted_residents())
+            .group_by(Resident.rw, Resident.rt))
+    return {(rw, rt): (total, nik, warn or 0) for rw, rt, total, nik, warn in db.session.execute(stmt)}
+
+
+def headless_family_ids():
+    """Subquery of families with living members but no living head (SHDK kepala keluarga)."""
+    return (select(Resident.family_id.label("family_id"))
+            .where(Resident.family_id.is_not(None), *counted_residents())
+            .group_by(Resident.family_id)
+            .having(func.sum(case((Resident.shdk == codes.SHDK_HEAD, 1), else_=0)) == 0)).subquery()
+
+
+def headless_counts():
+    """{(rw, rt): families without a head}, by the family's RW/RT."""
+    headless = headless_family_ids()
+    stmt = (select(Family.rw, Family.rt, func.count())
+            .join(headless, headless.c.family_id == Family.id)
+            .group_by(Family.rw, Family.rt))
+    return {(rw, rt): n for rw, rt, n in db.session.execute(stmt)}
+
+
+def headless_families(rw=None, rt=None, offset=0, limit=50):
+    """One page of families without a head in an area, with their living member count; and the total."""
+    headless = headless_family_ids()
+    members = (select(Resident.family_id, func.count().label("n"))
+               .where(Resident.family_id.in_(select(headless.c.family_id)), *counted_residents())
+               .group_by(Resident.family_id)).subquery()
+    stmt = select(Family, members.c.n).join(members, members.c.family_id == Family.id)
+    if rw:
+        stmt = stmt.where(Family.rw == rw)
+    if rt:
+        stmt = stmt.where(Family.rt == rt)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.order_by(Family.rw, Family.rt, Family.kk_number).offset(offset).limit(limit))
+    return rows.all(), total
+
+
+def completeness_report(rw=None):
+    """The whole report (or one RW of it): grouped queries only, a handful in all."""
+    people = resident_counts()
+    headless = headless_counts()
+    pairs = suspected_pairs()
+    dupes = count_by_area(pairs)
+    areas = {}
+    for key in set(people) | set(headless) | set(dupes):
+        if rw and key[0] != rw:
+            continue
+        total, nik, warn = people.get(key, (0, 0, 0))
+        areas[key] = AreaCounts(rw=key[0], rt=key[1], residents=total, with_nik=nik, without_nik=total - nik,
+                                with_warnings=warn, duplicates=dupes.get(key, 0),
+                                headless_families=headless.get(key, 0))
+    groups, total = group_by_rw(areas, pairs)
+    pair_count = len(pairs) if not rw else sum(1 for p in pairs if p.touches(rw))
+    total.duplicates = pair_count
+    return Completeness(groups=groups, total=total, duplicate_pairs=pair_count)
+
+
+def group_by_rw(areas, pairs):
+    """RT rows under their RW subtotal, both sorted; and the grand total.
+
+    A pair spanning two RTs counts once in each RT but once in the RW subtotal and the total.
+    """
+    groups, total = [], AreaCounts()
+    for rw in sorted({key[0] for key in areas}):
+        rows = [areas[key] for key in sorted(areas) if key[0] == rw]
+        subtotal = AreaCounts(rw=rw)
+        for row in rows:
+            subtotal.add(row)
+        subtotal.duplicates = sum(1 for pair in pairs if pair.touches(rw))
+        groups.append((subtotal, rows))
+        total.add(subtotal)
+    return groups, total
+
+
+def rw_list():
+    """The RWs that have residents or families, for the filter."""
+    stmt = select(Resident.rw).where(*counted_residents()).group_by(Resident.rw).order_by(Resident.rw)
+    return [rw for rw in db.session.scalars(stmt)]
+
+
+def as_dict(counts):
+    """An AreaCounts as a plain dict (for JSON and tests)."""
+    data = {f.name: getattr(counts, f.name) for f in fields(counts)}
+    data["nik_percent"] = round(counts.nik_percent, 1)
+    return data

@@ -1,0 +1,252 @@
+"""Suspected duplicate residents and merging a pair into one record, field by field."""
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, literal_column, select
+from sqlalchemy.orm import aliased
+
+from .. import audit
+from ..db import lock_for_update
+from ..extensions import db
+from ..timeutil import office_today
+from . import codes
+from .families import sync_family_head
+from .history import apply_changes
+from .models import Family, Resident, ResidentEvent
+from .nik import check_nik
+
+
+def name_key(column):
+    """The normalised name used to match duplicates: lower case without spaces or dots.
+
+    The literals are inlined (not bound) so SQLite can match the expression index ix_resident_dupkey
+    (migration 0005_registry_family; hand-made, so it is not declared on the model).
+    """
+    space, dot, empty = literal_column("' '"), literal_column("'.'"), literal_column("''")
+    return func.lower(func.replace(func.replace(column, space, empty), dot, empty))
+
+
+PAIR_COLUMNS = ("id", "nik", "name", "sex", "birth_date", "rw", "rt", "life_status", "family_id")
+
+# Fields a clerk chooses between when merging, in form order, with their Indonesian labels.
+MERGE_FIELDS = [
+    ("name", "Nama"), ("sex", "Jenis kelamin"), ("birth_place", "Tempat lahir"), ("birth_date", "Tanggal lahir"),
+    ("religion", "Agama"), ("marital_status", "Status perkawinan"), ("shdk", "Hubungan dalam keluarga"),
+    ("education", "Pendidikan"), ("occupation_code", "Pekerjaan"), ("blood_type", "Golongan darah"),
+    ("citizenship", "Kewarganegaraan"), ("father_name", "Nama ayah"), ("mother_name", "Nama ibu"),
+    ("address", "Alamat"), ("rt", "RT"), ("rw", "RW"), ("life_status", "Status hidup"), ("phone", "Telepon"),
+    ("family_id", "Kartu keluarga"),
+]
+MERGE_FIELD_NAMES = {name for name, _ in MERGE_FIELDS}
+
+
+class MergeError(ValueError):
+    """A merge that was refused; the message is Indonesian and shown to the clerk."""
+
+
+class StaleMerge(MergeError):
+    """One of the two records changed since the clerk opened the merge page."""
+
+
+@dataclass
+class SuspectPair:
+    """Two records that may be the same person, and why."""
+
+    first: object
+    second: object
+    reason: str  # "sama" (name, birth date, sex) or "tanpa_nik" (one record without NIK nor birth date)
+
+    @property
+    def conflicting_nik(self):
+        """Both records hold a NIK and they differ: they cannot be merged here."""
+        return bool(self.first.nik and self.second.nik and self.first.nik != self.second.nik)
+
+    @property
+    def label(self):
+        """Why the pair is suspected, in Indonesian."""
+        if self.conflicting_nik:
+            return "Nama, tanggal lahir dan jenis kelamin sama, tetapi NIK berbeda"
+        if bool(self.first.nik) != bool(self.second.nik):
+            return "Orang yang sama tercatat dengan dan tanpa NIK"
+        return "Nama, tanggal lahir dan jenis kelamin sama"
+
+    def touches(self, rw=None, rt=None):
+        """Whether one of the two lives in the given RW (and RT)."""
+        return any((not rw or r.rw == rw) and (not rt or r.rt == rt) for r in (self.first, self.second))
+
+
+def _columns(entity):
+    return [getattr(entity, name) for name in PAIR_COLUMNS]
+
+
+def same_identity_rows():
+    """Non-merged residents sharing normalised name, birth date and sex with another one (one query)."""
+    key = name_key(Resident.name)
+    groups = (select(key.label("k"), Resident.sex.label("sex"), Resident.birth_date.label("birth_date"))
+              .where(Resident.merged_into_id.is_(None), Resident.birth_date.is_not(None))
+              .group_by(key, Resident.sex, Resident.birth_date)
+              .having(func.count() > 1)).subquery()
+    member = aliased(Resident)
+    stmt = (select(*_columns(member), groups.c.k)
+            .join(groups, and_(name_key(member.name) == groups.c.k, member.sex == groups.c.sex,
+                               member.birth_date == groups.c.birth_date))
+            .where(member.merged_into_id.is_(None)))
+    return db.session.execute(stmt).all()
+
+
+def without_nik_rows():
+    """(record without NIK nor birth date, record with NIK) of the same normalised name, sex and RW."""
+    bare, known = aliased(Resident), aliased(Resident)
+    stmt = (select(*_columns(bare), *_columns(known))
+            .join(known, and_(name_key(known.name) == name_key(bare.name), known.sex == bare.sex,
+                              known.rw == bare.rw, known.id != bare.id))
+            .where(bare.nik.is_(None), bare.birth_date.is_(None), bare.merged_into_id.is_(None),
+                   known.merged_into_id.is_(None), known.nik.is_not(None)))
+    width = len(PAIR_COLUMNS)
+    return [(row[:width], row[width:]) for row in db.session.execute(stmt).all()]
+
+
+class Row:
+    """A light record of one resident in a suspected pair."""
+
+    __slots__ = PAIR_COLUMNS
+
+    def __init__(self, values):
+        for name, value in zip(PAIR_COLUMNS, values, strict=False):
+            setattr(self, name, value)
+
+
+def suspected_pairs():
+    """Every suspected pair, the record with a NIK (or the older record) first, sorted by name."""
+    groups = {}
+    for row in same_identity_rows():
+        groups.setdefault((row.k, row.sex, row.birth_date), []).append(Row(row))
+    pairs = {}
+    for members in groups.values():
+        members.sort(key=lambda r: (r.nik is None, r.id))
+        for other in members[1:]:
+            pairs[(members[0].id, other.id)] = SuspectPair(members[0], other, "sama")
+    for bare, known in without_nik_rows():
+        key = (known[0], bare[0])
+        if key not in pairs:
+            pairs[key] = SuspectPair(Row(known), Row(bare), "tanpa_nik")
+    return sorted(pairs.values(), key=lambda p: (p.first.name.lower(), p.first.id, p.second.id))
+
+
+def pairs_in_area(pairs, rw=None, rt=None):
+    """The pairs with a member in the RW/RT."""
+    return [p for p in pairs if p.touches(rw, rt)]
+
+
+def count_by_area(pairs):
+    """{(rw, rt): number of pairs with a member there}; a pair spanning two RTs counts in both."""
+    counts = {}
+    for pair in pairs:
+        for area in {(pair.first.rw, pair.first.rt), (pair.second.rw, pair.second.rt)}:
+            counts[area] = counts.get(area, 0) + 1
+    return counts
+
+
+def load_pair(keep_id, other_id, lock=False):
+    """The two residents of a merge (kept one first), locked on PostgreSQL when about to write."""
+    stmt = select(Resident).where(Resident.id.in_([keep_id, other_id]))
+    if lock:
+        stmt = lock_for_update(stmt)
+    found = {r.id: r for r in db.session.scalars(stmt)}
+    if keep_id not in found or other_id not in found:
+        raise MergeError("Data penduduk yang akan digabungkan tidak ditemukan.")
+    return found[keep_id], found[other_id]
+
+
+def nik_has_warnings(resident):
+    """Whether the registry's NIK rules warn about this resident's NIK against its sex and birth date."""
+    if not resident.nik:
+        return False
+    return bool(check_nik(resident.nik, sex=resident.sex, birth_date=resident.birth_date).warnings)
+
+
+def check_mergeable(keep, other):
+    """Refuse merging a record into itself, an already merged record, or two records with different NIKs."""
+    if keep.id == other.id:
+        raise MergeError("Data tidak dapat digabungkan dengan dirinya sendiri. Pilih dua data yang berbeda.")
+    for resident in (keep, other):
+        if resident.merged_into_id is not None:
+            raise MergeError(f"Data {resident.name} (#{resident.id}) sudah digabungkan ke data "
+                             f"#{resident.merged_into_id}. Buka data tersebut untuk memeriksa.")
+    if keep.nik and other.nik and keep.nik != other.nik:
+        raise MergeError("Kedua data memiliki NIK yang berbeda, jadi tidak dapat digabungkan di sini. "
+                         "Periksa dokumen penduduk; bila NIK ganda, laporkan ke Dukcapil.")
+
+
+def check_versions(residents, versions):
+    """Refuse when a record's version differs from the one the clerk saw."""
+    for resident in residents:
+        seen = versions.get(resident.id)
+        if seen is not None and seen != resident.version:
+            raise StaleMerge(f"Data {resident.name} (#{resident.id}) telah diubah oleh petugas lain sejak "
+                             "halaman penggabungan dibuka. Periksa kembali pilihan lalu gabungkan lagi.")
+
+
+def merge_residents(keep, other, take_from_other=(), user=None, versions=None):
+    """Merge `other` into `keep`: chosen fields copied with history, other kept as merged, events and audit."""
+    check_mergeable(keep, other)
+    check_versions((keep, other), versions or {})
+    unknown = set(take_from_other) - MERGE_FIELD_NAMES
+    if unknown:
+        raise MergeError("Pilihan data tidak dikenal: " + ", ".join(sorted(unknown)) + ".")
+    values = {name: getattr(other, name) for name in take_from_other}
+    if other.nik and not keep.nik:
+        # NIK is unique: the merged record gives it up first, then the kept record takes it.
+        values["nik"] = other.nik
+        apply_changes(other, {"nik": None}, user=user, source="merge")
+        db.session.flush()
+    families = {keep.family_id, other.family_id}
+    changed = apply_changes(keep, values, user=user, source="merge")
+    if any(name in values for name in ("nik", "sex", "birth_date")):
+        keep.has_warnings = nik_has_warnings(keep)
+    apply_changes(other, {"merged_into_id": keep.id}, user=user, source="merge")
+    today, user_id = office_today(), getattr(user, "id", None)
+    db.session.add_all([
+        ResidentEvent(resident_id=keep.id, kind="gabung", event_date=today, created_by_id=user_id,
+                      note=f"Data #{other.id} ({other.name}) digabungkan ke data ini."),
+        ResidentEvent(resident_id=other.id, kind="gabung", event_date=today, created_by_id=user_id,
+                      note=f"Data ini digabungkan ke data #{keep.id} ({keep.name})."),
+    ])
+    db.session.flush()
+    families.add(keep.family_id)
+    for family_id in families - {None}:
+        sync_family_head(db.session.get(Family, family_id))
+    audit.record("resident_merged", "resident", keep.id, user=user, merged_id=other.id, fields=sorted(changed))
+    return changed
+
+
+def field_choices(keep, other):
+    """For the merge form: (field, label, kept value, other value, differs, default side) per field."""
+    rows = []
+    for name, label in MERGE_FIELDS:
+        mine, theirs = getattr(keep, name), getattr(other, name)
+        differs = mine != theirs
+        empty = mine in (None, "")
+        rows.append((name, label, display_value(name, keep), display_value(name, other), differs,
+                     "b" if differs and empty and theirs not in (None, "") else "a"))
+    return rows
+
+
+CODE_LISTS = {"sex": codes.SEX, "religion": codes.RELIGION, "marital_status": codes.MARITAL, "shdk": codes.SHDK,
+              "education": codes.EDUCATION, "occupation_code": codes.OCCUPATIONS, "blood_type": codes.BLOOD_TYPE,
+              "citizenship": codes.CITIZENSHIP, "life_status": codes.LIFE_STATUS}
+
+
+def display_value(name, resident):
+    """A field of a resident as Indonesian text for the merge page (KK masked)."""
+    from .masking import mask_nik
+
+    value = getattr(resident, name)
+    if value in (None, ""):
+        return "-"
+    if name in CODE_LISTS:
+        return CODE_LISTS[name].get(value, str(value))
+    if name == "birth_date":
+        return value.strftime("%d-%m-%Y")
+    if name == "family_id":
+        return f"KK {mask_nik(resident.family.kk_number)}" if resident.family else "-"
+    return str(value)
