@@ -227,7 +227,7 @@ def completeness_residents():
     rows = db.session.scalars(stmt.order_by(Resident.name, Resident.id)
                               .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return render_template("registry/completeness_residents.html", title=title, kind=kind, rows=rows,
-                           total=total, rw=rw, rt=rt, page=page, pages=page_count(total),
+                           total=total, rw=rw, rt=rt, current_page=page, pages=page_count(total),
                            **template_context())
 
 
@@ -238,7 +238,7 @@ def headless_families_list():
     rw, rt, page = area_arg("rw"), area_arg("rt"), page_arg()
     rows, total = headless_families(rw, rt, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     return render_template("registry/headless_families.html", rows=rows, total=total, rw=rw, rt=rt,
-                           page=page, pages=page_count(total), **template_context())
+                           current_page=page, pages=page_count(total), **template_context())
 
 
 def page_count(total, size=PAGE_SIZE):
@@ -257,7 +257,7 @@ def duplicates():
     size = PAGE_SIZE // 2
     shown = pairs[(page - 1) * size: page * size]
     return render_page_or_fragment("registry/duplicates.html", "registry/_duplicate_pairs.html",
-                                   pairs=shown, total=len(pairs), rw=rw, rt=rt, page=page,
+                                   pairs=shown, total=len(pairs), rw=rw, rt=rt, current_page=page,
                                    pages=page_count(len(pairs), size), **template_context())
 
 
