@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "totp_disabled": "Verifikasi dua langkah dimatikan",
     "totp_failed": "Kode verifikasi salah",
     "setting_changed": "Pengaturan diubah",
+    "queue_resident_linked": "Penduduk dihubungkan ke nomor antrian yang dilayani",
     "family_viewed": "Membuka data keluarga (KK)",
     "resident_merged": "Data penduduk ganda digabungkan",
 }

@@ -1,7 +1,7 @@
 """Shared set-up for the counter and display tests: services, counters, clerks and tickets."""
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from kupang.extensions import db
 from kupang.queue.models import Counter, QueueMarker, Service, Ticket
@@ -23,9 +23,10 @@ class QueueIds:
 def make_queue(app):
     """Three services (A, B, C) and three counters; returns their ids."""
     with app.app_context():
-        ktp = Service(name="Pengantar KTP/KK", prefix="A", sort_order=1)
-        domisili = Service(name="Surat Keterangan Domisili", prefix="B", sort_order=2)
-        sktm = Service(name="SKTM", prefix="C", sort_order=3)
+        hours = {"opens_at": time(0, 0), "closes_at": time(23, 59, 59)}  # open whenever the test runs
+        ktp = Service(name="Pengantar KTP/KK", prefix="A", sort_order=1, **hours)
+        domisili = Service(name="Surat Keterangan Domisili", prefix="B", sort_order=2, **hours)
+        sktm = Service(name="SKTM", prefix="C", sort_order=3, **hours)
         db.session.add_all([ktp, domisili, sktm])
         db.session.flush()
         c1 = Counter(number=1, name="Loket 1", services=[ktp, domisili])
