@@ -1,5 +1,6 @@
 """Account rules: creating users, role changes, deactivation, passwords and TOTP."""
 import hmac
+import re
 
 import pyotp
 import segno
@@ -14,6 +15,7 @@ from .models import User, find_user
 
 ISSUER = "Kupang Kelurahan"
 REMOTE_ROLES = ("admin", "supervisor")
+USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,80}$")
 
 
 class AccountError(ValueError):
@@ -27,6 +29,8 @@ def create_user(username, role, password, full_name="", must_change=True, actor=
         raise AccountError(f"Peran tidak dikenal: {role}. Pilih salah satu: {', '.join(ROLES)}.")
     if not username:
         raise AccountError("Nama pengguna wajib diisi.")
+    if not USERNAME_PATTERN.match(username):
+        raise AccountError("Nama pengguna 3-80 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.")
     if find_user(username):
         raise AccountError("Nama pengguna sudah dipakai.")
     problems = password_problems(password, username)
