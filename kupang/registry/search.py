@@ -1,0 +1,245 @@
+"""Resident lookup behind one search box: NIK exactly, NIK/KK prefixes, or names by trigram.
+
+16 digits finds the NIK (and the members of a KK with that number); 6 to 15 digits find NIK and KK
+prefixes through the unique indexes (range queries, no scan); text finds names tolerant of case,
+spacing and partial words through SQLite FTS5 (trigram tokenizer, migration 0003) or PostgreSQL
+pg_trgm. Words of 1-2 letters cannot use a trigram index: alone they match names that start with
+them, beside longer words they must start a word of the name.
+
+Every search first takes the ordered ids (at most COUNT_CAP + 1, so a broad query stays cheap),
+then loads the one page shown.
+"""
+import math
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, literal, or_, select, text
+
+from ..extensions import db
+from .codes import LIFE_STATUS
+from .models import Family, Resident
+from .nik import normalise_number
+
+PER_PAGE = 25
+COUNT_CAP = 1000
+MIN_NUMBER_DIGITS = 6
+MIN_TRIGRAM = 3
+_NAME_JUNK = re.compile(r"[^\w' .-]+")
+_RT_RW = re.compile(r"^\d{1,3}$")
+
+
+@dataclass
+class SearchFilters:
+    """The filters beside the search box."""
+
+    rt: str = ""
+    rw: str = ""
+    life_status: str = ""
+    missing_nik: bool = False
+    with_warnings: bool = False
+    include_merged: bool = False
+
+    @classmethod
+    def from_args(cls, args):
+        """Filters from a query string; unknown or malformed values are ignored."""
+        return cls(rt=_rt_rw(args.get("rt")), rw=_rt_rw(args.get("rw")),
+                   life_status=args.get("status", "") if args.get("status", "") in LIFE_STATUS else "",
+                   missing_nik=args.get("tanpa_nik") == "1", with_warnings=args.get("peringatan") == "1",
+                   include_merged=args.get("digabung") == "1")
+
+    @property
+    def active(self):
+        """True when any filter narrows the list."""
+        return bool(self.rt or self.rw or self.life_status or self.missing_nik or self.with_warnings)
+
+
+def _rt_rw(value):
+    value = (value or "").strip()
+    return value.zfill(3) if _RT_RW.match(value) else ""
+
+
+@dataclass
+class SearchResult:
+    """One page of residents found, with what the query was understood as."""
+
+    kind: str  # "nik", "number", "name", "short_number", "all"
+    rows: list = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+
+    @property
+    def capped(self):
+        """True when more residents match than are counted (the list is cut at COUNT_CAP)."""
+        return self.total > COUNT_CAP
+
+    @property
+    def pages(self):
+        """Number of pages reachable (at most COUNT_CAP / PER_PAGE)."""
+        return max(1, math.ceil(min(self.total, COUNT_CAP) / PER_PAGE))
+
+
+def classify(query):
+    """('nik' | 'number' | 'short_number' | 'name' | 'all', normalised query)."""
+    raw = (query or "").strip()
+    if not raw:
+        return "all", ""
+    digits = normalise_number(raw) or ""
+    if digits.isdigit():
+        if len(digits) == 16:
+            return "nik", digits
+        return ("number" if len(digits) >= MIN_NUMBER_DIGITS else "short_number"), digits
+    words = _NAME_JUNK.sub(" ", raw.lower()).split()
+    return ("name", " ".join(words)) if words else ("all", "")
+
+
+def _filter_conditions(filters):
+    conditions = []
+    if not filters.include_merged:
+        conditions.append(Resident.merged_into_id.is_(None))
+    if filters.rt:
+        conditions.append(Resident.rt == filters.rt)
+    if filters.rw:
+        conditions.append(Resident.rw == filters.rw)
+    if filters.life_status:
+        conditions.append(Resident.life_status == filters.life_status)
+    if filters.missing_nik:
+        conditions.append(Resident.nik.is_(None))
+    if filters.with_warnings:
+        conditions.append(Resident.has_warnings.is_(True))
+    return conditions
+
+
+def _like_escape(value):
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _next_prefix(prefix):
+    """The smallest string above every string starting with prefix ('537105' -> '537106')."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _starts_with(lowered, prefix):
+    """lower(name) starts with prefix: a range on the lower(name) index (SQLite) or a pattern (PostgreSQL)."""
+    if db.engine.dialect.name == "sqlite":
+        return and_(lowered >= prefix, lowered < _next_prefix(prefix))
+    return lowered.like(f"{_like_escape(prefix)}%", escape="\\")
+
+
+def _word_start(lowered, word):
+    return (literal(" ") + lowered).like(f"% {_like_escape(word)}%", escape="\\")
+
+
+def _name_conditions(words):
+    """Conditions that find names containing every word (trigram index) or starting with a short one."""
+    lowered = func.lower(Resident.name)
+    long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
+    short_words = [w for w in words if len(w) < MIN_TRIGRAM]
+    conditions = []
+    if long_words and db.engine.dialect.name == "sqlite":
+        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+        conditions.append(Resident.id.in_(
+            select(text("rowid")).select_from(text("resident_fts"))
+            .where(text("resident_fts MATCH :fts").bindparams(fts=match))))
+    else:
+        conditions += [lowered.like(f"%{_like_escape(w)}%", escape="\\") for w in long_words]
+    if short_words and not long_words:
+        conditions.append(_starts_with(lowered, short_words.pop(0)))
+    conditions += [_word_start(lowered, w) for w in short_words]
+    return conditions
+
+
+def _name_ids(phrase, base, cap):
+    """Names starting with the query first (index order), then the other matches by name."""
+    lowered = func.lower(Resident.name)
+    starts = _starts_with(lowered, phrase)
+    ids = _ids(base + [starts], (lowered, Resident.id), cap)
+    if len(ids) >= cap:
+        return ids
+    words = phrase.split()
+    order = (Resident.name, Resident.id) if max(map(len, words)) >= MIN_TRIGRAM else (lowered, Resident.id)
+    return ids + _ids(base + _name_conditions(words) + [~starts], order, cap - len(ids))
+
+
+def _ids(conditions, order_by, limit):
+    stmt = select(Resident.id).where(*conditions).order_by(*order_by).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def _ranked_ids(kind, value, filters):
+    """Ids of the matching residents in display order, at most COUNT_CAP + 1."""
+    base = _filter_conditions(filters)
+    cap = COUNT_CAP + 1
+    if kind == "short_number":
+        return []
+    if kind == "all":
+        return _ids(base, (Resident.name, Resident.id), cap)
+    if kind == "name":
+        return _name_ids(value, base, cap)
+    if kind == "nik":
+        nik_match = Resident.nik == value
+        kk_match = Resident.family_id.in_(select(Family.id).where(Family.kk_number == value))
+        return _ids(base + [or_(nik_match, kk_match)],
+                    (case((nik_match, 0), else_=1), Resident.shdk, Resident.name, Resident.id), cap)
+    return _prefix_ids(value, base, cap)
+
+
+def _prefix_ids(prefix, base, cap):
+    """Residents whose NIK starts with the digits (in NIK order), then members of KKs that do."""
+    upper = _next_prefix(prefix)
+    nik_match = and_(Resident.nik >= prefix, Resident.nik < upper)
+    ids = _ids(base + [nik_match], (Resident.nik,), cap)
+    if len(ids) >= cap:
+        return ids
+    families = select(Family.id).where(Family.kk_number >= prefix, Family.kk_number < upper)
+    others = _ids(base + [Resident.family_id.in_(families), or_(Resident.nik.is_(None), ~nik_match)],
+                  (Resident.family_id, Resident.shdk, Resident.id), cap - len(ids))
+    return ids + others
+
+
+def _page_rows(ids):
+    if not ids:
+        return []
+    stmt = (select(Resident.id, Resident.name, Resident.nik, Resident.sex, Resident.birth_date,
+                   Resident.rt, Resident.rw, Resident.life_status, Resident.has_warnings,
+                   Resident.merged_into_id, Resident.shdk, Family.kk_number)
+            .outerjoin(Family, Family.id == Resident.family_id)
+            .where(Resident.id.in_(ids)))
+    by_id = {row.id: row for row in db.session.execute(stmt)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def search_residents(query, filters=None, page=1):
+    """One page of residents matching the search box and the filters, most relevant first."""
+    filters = filters or SearchFilters()
+    kind, value = classify(query)
+    ids = _ranked_ids(kind, value, filters)
+    result = SearchResult(kind=kind, total=len(ids))
+    result.page = min(max(1, page), result.pages)
+    start = (result.page - 1) * PER_PAGE
+    result.rows = _page_rows(ids[start:start + PER_PAGE])
+    return result
+
+
+@contextmanager
+def search_index_paused(connection):
+    """For a bulk insert of residents on SQLite: pause the FTS sync triggers, then index the new rows at once.
+
+    Rows must be inserted with ids above today's largest (they are, with autoincrement or explicit ids
+    continuing it) and names of existing residents must not change inside the block. Runs inside the
+    caller's transaction, so a rollback also restores the triggers. A no-op on PostgreSQL.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    triggers = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'resident' "
+        "AND name LIKE 'resident_fts%'").all()
+    last_id = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM resident").scalar()
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    connection.execute(text("INSERT INTO resident_fts(rowid, name) SELECT id, name FROM resident WHERE id > :last"),
+                       {"last": last_id})
+    for _name, sql in triggers:
+        connection.exec_driver_sql(sql)
