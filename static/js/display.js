@@ -18,6 +18,7 @@
     token: "",
     lastCallId: 0,
     failures: 0,
+    polls: 0, // answered polls (read by the browser tests)
     highlightTimer: null,
     seen: {} // call id -> Date.now() when it first appeared here (read by the browser tests)
   };
@@ -125,6 +126,7 @@
     fetch(url, { headers: { "HX-Request": "true" }, cache: "no-store", credentials: "same-origin",
                  signal: controller ? controller.signal : undefined })
       .then(function (response) {
+        state.polls += 1;
         if (response.status === 204) { setOnline(true); return null; }
         if (response.status === 401 || response.status === 403) {
           // Revoked or unpaired: the device is cut off; go where the server sends it.
