@@ -3,6 +3,14 @@
 // (static/voice/, rendered with espeak-ng at set-up) chained back to back with Web Audio.
 // Announcements wait in a FIFO queue, so they never overlap or cut each other off.
 // No inline scripts, no eval (strict CSP); every asset comes from /static.
+//
+// window.KupangAnnouncer:
+//   announce({key, text, words}) -> Promise of the history entry once spoken (kupang.queue.speech.announcement())
+//   needsGesture   true while the browser blocks sound; "kupang:sound-blocked" fires on document when it starts
+//   enable()       call from a click handler ("Ketuk untuk mengaktifkan suara"); "kupang:sound-enabled" follows
+//   history        [{key, text, mode: "voice"|"clips"|"browser", start, end}] (ms timestamps, newest last)
+//   events         "kupang:announce-start" and "kupang:announced" on document, detail = the history entry
+//   ready, pending, mode()
 (function () {
   "use strict";
 
@@ -287,7 +295,7 @@
         try {
           job.resolve(await perform(job));
         } catch (error) {
-          var entry = history[history.length - 1];
+          var entry = history[history.length - 1] || {};
           if (error && error.blocked) {
             history.pop(); // it did not really play: it is announced again after enable()
             state.queue.unshift(job);

@@ -73,10 +73,12 @@ def open_announcer(app, live_server, voice_clips):
                      lambda: send_file(DRIVER, mimetype="text/javascript"))
     contexts = []
 
-    def open_page(browser, call=None):
+    def open_page(browser, call=None, init_script=None):
         state["call"] = call
         context = browser.new_context(base_url=live_server, locale="id-ID")
         contexts.append(context)
+        if init_script:
+            context.add_init_script(init_script)
         page = context.new_page()
         page.outside, page.errors, page.log = [], [], []
         page.on("request", lambda req: None if req.url.startswith(live_server) else page.outside.append(req.url))
@@ -136,6 +138,20 @@ def test_blocked_sound_waits_for_a_tap_then_speaks(open_announcer, browser):
     assert page.evaluate("() => [window.KupangAnnouncer.needsGesture, window.KupangAnnouncer.pending]") == [False, 0]
     [entry] = _history(page)
     assert entry["key"] == "C-100@3" and entry["end"] > entry["start"]
+    assert _clean(page)
+
+
+def test_without_web_audio_the_clips_play_through_audio_elements(open_announcer, autoplay_browser):
+    page = open_announcer(autoplay_browser, init_script="delete window.AudioContext; delete window.webkitAudioContext;")
+    assert page.evaluate("() => typeof window.AudioContext") == "undefined"
+    calls = [announcement("A-001", 1), announcement("B-002", 2)]
+    page.evaluate("(calls) => Promise.all(calls.map((c) => window.KupangAnnouncer.announce(c)))", calls)
+    history = _history(page)
+    assert [(h["key"], h["mode"]) for h in history] == [("A-001@1", "clips"), ("B-002@2", "clips")]
+    assert history[0]["end"] <= history[1]["start"]
+    for call, entry in zip(calls, history, strict=True):
+        audio = _seconds("chime.wav") + sum(_seconds(f"{w}.wav") for w in call["words"])
+        assert entry["end"] - entry["start"] >= audio * 1000 - 50
     assert _clean(page)
 
 
