@@ -1,0 +1,97 @@
+"""What the kiosk shows and what a ticket says: per-service availability, waiting, estimates, QR code."""
+from dataclasses import dataclass
+
+import segno
+from sqlalchemy import select
+
+from ..extensions import db
+from ..timeutil import now_utc, office_today
+from .models import PRIORITIES, DailySequence, Service, Ticket
+from .numbering import estimated_wait_minutes, hours_label, is_open, people_ahead, waiting_counts
+
+# Short labels for the kiosk's priority buttons (PRIORITIES holds the full ones).
+KIOSK_PRIORITY_LABELS = {"lansia": "Lansia", "disabilitas": "Disabilitas", "ibu_anak": "Ibu hamil / membawa anak"}
+
+
+@dataclass
+class ServiceTile:
+    """One service as the kiosk shows it."""
+
+    service: Service
+    open: bool
+    full: bool
+    waiting: int
+    wait_minutes: int
+    hours: str
+
+    @property
+    def available(self):
+        """A tap on this tile would issue a ticket."""
+        return self.open and not self.full
+
+
+def kiosk_tiles(at=None):
+    """(available-or-full tiles for services open now, tiles of active services closed now), in display order."""
+    at = at or now_utc()
+    day = office_today(at)
+    services = db.session.scalars(select(Service).where(Service.active.is_(True))
+                                  .order_by(Service.sort_order, Service.prefix)).all()
+    issued = dict(db.session.execute(select(DailySequence.service_id, DailySequence.last_number)
+                                     .where(DailySequence.day == day)).all())
+    waiting = waiting_counts(day)
+    open_tiles, closed_tiles = [], []
+    for service in services:
+        opened = is_open(service, at)
+        full = service.daily_cap is not None and issued.get(service.id, 0) >= service.daily_cap
+        tile = ServiceTile(service, opened, full, waiting.get(service.id, 0),
+                           estimated_wait_minutes(service) if opened else 0, hours_label(service))
+        (open_tiles if opened else closed_tiles).append(tile)
+    return open_tiles, closed_tiles
+
+
+def wait_label(minutes, short=False):
+    """'± 15 menit', 'kurang dari 5 menit' (short: '< 5 menit') or '± 1 jam 20 menit' for an estimated wait."""
+    if minutes < 5:
+        return "< 5 menit" if short else "kurang dari 5 menit"
+    if minutes < 60:
+        return f"± {minutes} menit"
+    hours, rest = divmod(minutes, 60)
+    return f"± {hours} jam" + (f" {rest} menit" if rest else "")
+
+
+@dataclass
+class TicketFacts:
+    """Everything a printed ticket or status page says about a ticket: never a name or NIK."""
+
+    ticket: Ticket
+    state: str  # waiting, called, serving, done, no_show, expired
+    ahead: int
+    wait_minutes: int
+    counter_number: int | None
+
+    @property
+    def priority_label(self):
+        """The priority in Indonesian, or ''."""
+        return PRIORITIES.get(self.ticket.priority or "", "")
+
+    @property
+    def final(self):
+        """Nothing will change for this ticket any more."""
+        return self.state in ("done", "no_show", "expired")
+
+
+def ticket_facts(ticket, today=None):
+    """The ticket's state for residents; an open ticket of an earlier day counts as expired."""
+    state = ticket.status
+    if state in ("waiting", "called") and ticket.day < (today or office_today()):
+        state = "expired"
+    waiting = state == "waiting"
+    counter = ticket.counter.number if ticket.counter is not None else None
+    return TicketFacts(ticket, state, people_ahead(ticket) if waiting else 0,
+                       estimated_wait_minutes(ticket) if waiting else 0, counter)
+
+
+def qr_svg(url):
+    """An inline SVG QR code (no style attributes, CSP-safe) for a link."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff",
+                                                 svgclass="qr-code", lineclass=None, omitsize=True)
