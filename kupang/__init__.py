@@ -11,7 +11,7 @@ from .compress import gzip_response
 from .config import ROOT, Config, env, kelurahan_info
 from .extensions import csrf, db, login_manager, migrate
 from .layout import register_template_helpers
-from .security import SessionInterface, set_security_headers
+from .security import SessionInterface, refuse_nul_bytes, set_security_headers
 
 __version__ = "0.1.0"
 
@@ -127,6 +127,7 @@ def register_request_hooks(app):
     """Security headers, forced password change / 2FA enrolment, write-intent reset."""
     from .auth.views import enforce_account_requirements
 
+    app.before_request(refuse_nul_bytes)
     app.before_request(enforce_account_requirements)
     app.after_request(set_security_headers)
     app.after_request(gzip_response)

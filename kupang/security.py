@@ -206,6 +206,18 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+def refuse_nul_bytes():
+    """400 for a NUL byte in the path, query or url-encoded form: PostgreSQL cannot store one in text.
+
+    Multipart bodies are left to their views, which may raise the size limit for an upload first.
+    """
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\0" in value for value in values):
+        abort(400)
+
+
 def public(view):
     """Mark a view as open to everyone (login page, health check, ticket status); the access test reads it."""
     view.is_public = True

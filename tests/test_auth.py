@@ -392,3 +392,50 @@ def test_password_rules_unit():
     assert any("terlalu umum" in p for p in password_problems("Password123", ""))
     assert any("mudah ditebak" in p for p in password_problems("aaaa1111aaaa", ""))
     assert password_problems("1234567890", "")  # digits only
+
+
+# --- malformed input ----------------------------------------------------------------------
+
+
+def test_oversized_body_gets_413_page_and_changes_nothing(app, client, make_user):
+    make_user("clerk", "budi")
+    response = client.post("/masuk", data={"username": "budi", "password": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413 and "Data terlalu besar" in body(response)
+    htmx = client.post("/masuk", data={"username": "budi", "password": "x" * (3 * 1024 * 1024)},
+                       headers={"HX-Request": "true"})
+    assert htmx.status_code == 413 and "Data terlalu besar" in body(htmx) and "<html" not in body(htmx)
+    assert actions(app) == ["user_created"]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"data": b"\xff\xfe\x00garbage=\xff", "content_type": "application/x-www-form-urlencoded"},
+    {"data": b"--xx\r\nbroken multipart", "content_type": "multipart/form-data; boundary=xx"},
+    {"json": {"username": ["budi"], "password": {"a": 1}}},
+    {"data": "username=budi&username=ani&password=", "content_type": "application/x-www-form-urlencoded"},
+    {"data": "username=%00budi&password=%00", "content_type": "application/x-www-form-urlencoded"},
+])
+def test_malformed_login_posts_get_a_clear_answer(app, client, make_user, kwargs):
+    make_user("clerk", "budi")
+    response = client.post("/masuk", **kwargs)
+    assert response.status_code in (200, 400)
+    text = body(response)
+    assert "Wajib diisi." in text or WRONG in text or "Permintaan tidak valid" in text
+    assert client.get("/").status_code == 302
+
+
+def test_malformed_password_change_changes_nothing(app, client, make_user, auth):
+    make_user("clerk", "budi")
+    auth.login("budi")
+    with app.app_context():
+        before = find_user("budi").password_hash
+    response = client.post("/akun/kata-sandi", data=b"\xff\xfe", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "Wajib diisi." in body(response)
+    with app.app_context():
+        assert find_user("budi").password_hash == before
+
+
+@pytest.mark.parametrize("path", ["/audit?pengguna=%00x", "/audit?objek=user:%00", "/masuk?next=/%00"])
+def test_nul_bytes_are_refused_not_crashed_on(client, login_as, path):
+    login_as("admin")
+    response = client.get(path)
+    assert response.status_code == 400 and "Permintaan tidak valid" in body(response)

@@ -1,7 +1,9 @@
 """Forms for login, password change, two-step verification and user administration."""
 import re
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
@@ -56,6 +58,12 @@ class KupangForm(FlaskForm):
         def get_translations(self, form):
             """Indonesian messages instead of WTForms' English ones."""
             return IndonesianMessages()
+
+        def wrap_formdata(self, form, formdata):
+            """Read HTML form fields only: a JSON body would hand lists and objects to the rules."""
+            if formdata is _Auto and request.is_json:
+                return request.form if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+            return super().wrap_formdata(form, formdata)
 USERNAME_RULE = Regexp(r"^[a-z0-9._-]+$", message="Hanya huruf kecil, angka, titik, garis bawah dan tanda hubung.")
 
 
