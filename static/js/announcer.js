@@ -338,6 +338,10 @@
       if (running) {
         setBlocked(false);
         pump();
+      } else if (state.blocked) {
+        emit("kupang:sound-blocked", {}); // still blocked: the display shows its button again
+      } else {
+        setBlocked(true);
       }
       return running;
     });
