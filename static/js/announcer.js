@@ -14,7 +14,10 @@
 (function () {
   "use strict";
 
-  var MANIFEST_URL = "/static/voice/manifest.json";
+  // static/voice/ next to static/js/, so the app also works under a URL prefix.
+  var SCRIPT = document.currentScript;
+  var MANIFEST_URL = SCRIPT && SCRIPT.src ? new URL("../voice/manifest.json", SCRIPT.src).href
+    : "/static/voice/manifest.json";
   var SPEECH_RATE = 0.9;
   var CHIME_GAP = 0.2; // seconds of quiet between the chime and the first word
   var WORD_GAP = 0.015; // seconds between chained clips (they are trimmed, so words stay distinct)
