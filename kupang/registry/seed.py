@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, literal_column, select, text
 
 from ..cli import demo_seeder
 from ..extensions import db
@@ -61,8 +61,9 @@ class DemoNumbers:
         self.rng = rng
         self.next_serial = {}
         for column in (Resident.nik, Family.kk_number):
-            rows = db.session.execute(select(func.substr(column, 1, 12), func.max(func.substr(column, 13)))
-                                      .where(column.is_not(None)).group_by(func.substr(column, 1, 12)))
+            prefix = func.substr(column, literal_column("1"), literal_column("12"))
+            rows = db.session.execute(select(prefix, func.max(func.substr(column, literal_column("13"))))
+                                      .where(column.is_not(None)).group_by(prefix))
             for prefix, serial in rows:
                 self.next_serial[prefix] = max(self.next_serial.get(prefix, 1), int(serial) + 1)
 

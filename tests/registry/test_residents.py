@@ -8,8 +8,14 @@ from kupang.audit import AuditLog
 from kupang.db import write_intent
 from kupang.extensions import db
 from kupang.registry.models import Family, Resident, ResidentChange, ResidentEvent
-from kupang.registry.residents import (ResidentError, VersionConflict, check_numbers, create_resident, record_event,
-                                       update_resident)
+from kupang.registry.residents import (
+    ResidentError,
+    VersionConflict,
+    check_numbers,
+    create_resident,
+    record_event,
+    update_resident,
+)
 from kupang.timeutil import office_today
 from tests.registry.family_fixtures import KELURAHAN, nik_for
 
