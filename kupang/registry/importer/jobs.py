@@ -1,0 +1,287 @@
+"""Import jobs: store the upload, check it and (once confirmed) apply it, in a worker process or inline.
+
+A job moves queued -> checking -> ready -> confirmed -> applying -> done (or failed / cancelled).
+Big files are handled by `flask import-residents --job ID` in a separate, lower-priority process that
+reports progress on the job row in small commits, so the web workers keep answering lookups.
+"""
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import update
+
+from ... import audit
+from ...config import ROOT
+from ...db import write_intent, write_transaction
+from ...extensions import db
+from ...timeutil import now_utc, office_today
+from ..import_models import ImportJob
+from .apply import ImportConflict, apply_plan
+from .plan import build_plan
+from .readers import ImportFileError, detect_format, open_source
+from .report import build_summary, rejected_fingerprint, write_issues_csv, write_rejected
+
+log = logging.getLogger(__name__)
+CRASH_MESSAGE = "Terjadi kesalahan tak terduga saat memproses berkas. Coba lagi; bila berulang, hubungi admin."
+
+
+def imports_root():
+    """instance/imports/, where uploads and the files made from them are kept."""
+    return Path(current_app.instance_path) / "imports"
+
+
+def job_file(job, name):
+    """Absolute path of one of a job's files (None for a missing name)."""
+    return imports_root() / name if name else None
+
+
+def create_job(stream, filename, user=None, dry_run=False):
+    """Store an upload (a binary stream) and add a queued job; raises ImportFileError. The caller commits."""
+    head = stream.read(8)
+    fmt = detect_format(filename, head)
+    job = ImportJob(file_name=(filename or "berkas")[-255:], file_format=fmt, stored_path="",
+                    user_id=getattr(user, "id", None), status="queued", stage="", dry_run=dry_run)
+    db.session.add(job)
+    db.session.flush()
+    folder = f"job-{job.id}"
+    (imports_root() / folder).mkdir(parents=True, exist_ok=True)
+    job.stored_path = f"{folder}/unggahan.{fmt}"
+    with open(job_file(job, job.stored_path), "wb") as out:
+        out.write(head)
+        shutil.copyfileobj(stream, out, 1024 * 1024)
+    job.file_size = os.path.getsize(job_file(job, job.stored_path))
+    return job
+
+
+class ProgressReporter:
+    """Writes the stage and progress of a job in its own short transactions, at most every interval."""
+
+    def __init__(self, job_id, interval=0.5):
+        self.job_id, self.interval = job_id, interval
+        self.stage, self.last = None, 0.0
+
+    def __call__(self, stage, done, total):
+        now = time.monotonic()
+        if stage == self.stage and now - self.last < self.interval:
+            return
+        self.stage, self.last = stage, now
+        values = {"stage": stage, "progress_done": done, "progress_total": total, "heartbeat_at": now_utc()}
+        with write_intent(), db.engine.begin() as connection:
+            connection.execute(update(ImportJob.__table__).where(ImportJob.__table__.c.id == self.job_id)
+                               .values(**values))
+
+
+def _no_progress(stage, done, total):
+    """Inline jobs have nobody watching a progress bar."""
+
+
+def _claim(job_id, before, after):
+    """Move a job from one status to the next; False when another worker (or click) got there first."""
+    with write_transaction():
+        result = db.session.execute(
+            update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == before)
+            .values(status=after, worker_pid=os.getpid(), heartbeat_at=now_utc(), stage="reading",
+                    progress_done=0, progress_total=0))
+    return result.rowcount == 1
+
+
+def _fail(job_id, message):
+    with write_transaction():
+        job = db.session.get(ImportJob, job_id)
+        job.status, job.error, job.finished_at = "failed", message, now_utc()
+
+
+def _set_counts(job, counts):
+    job.count_rows, job.count_new, job.count_updated = counts["rows"], counts["new"], counts["updated"]
+    job.count_unchanged, job.count_rejected, job.count_warnings = (counts["unchanged"], counts["rejected"],
+                                                                   counts["warnings"])
+
+
+def _make_plan(job, progress):
+    source = open_source(job_file(job, job.stored_path), job.file_format)
+    try:
+        plan = build_plan(source, office_today(), progress)
+        return plan, source
+    except BaseException:
+        source.close()
+        raise
+
+
+def _write_files(job, plan, source):
+    """The issue list and the rejected-rows file next to the upload; returns their relative paths."""
+    folder = Path(job.stored_path).parent
+    issues = f"{folder}/masalah.csv"
+    write_issues_csv(plan, job_file(job, issues))
+    rejected = None
+    if any(row.rejected for row in plan.rows):
+        rejected = f"{folder}/ditolak.{job.file_format}"
+        write_rejected(source, plan, job_file(job, rejected))
+    return issues, rejected
+
+
+def check_job(job_id, progress=_no_progress):
+    """Check a queued job: read, validate and match every row, store the preview. Writes no resident."""
+    if not _claim(job_id, "queued", "checking"):
+        return
+    job = db.session.get(ImportJob, job_id)
+    try:
+        plan, source = _make_plan(job, progress)
+        try:
+            issues, rejected = _write_files(job, plan, source)
+        finally:
+            source.close()
+        summary = build_summary(plan)
+    except ImportFileError as error:
+        db.session.rollback()
+        _fail(job_id, str(error))
+        return
+    except Exception:
+        log.exception("import check of job %s failed", job_id)
+        db.session.rollback()
+        _fail(job_id, CRASH_MESSAGE)
+        return
+    with write_transaction():
+        job = db.session.get(ImportJob, job_id)
+        _set_counts(job, summary["counts"])
+        job.summary = json.dumps(summary, ensure_ascii=False)
+        job.issues_path, job.rejected_path = issues, rejected
+        job.status, job.stage, job.checked_at = "ready", "", now_utc()
+
+
+def confirm_job(job_id, user):
+    """Confirm a checked job once; a second confirmation (double click, second tab) returns False."""
+    with write_transaction():
+        result = db.session.execute(
+            update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "ready")
+            .values(status="confirmed", confirmed_at=now_utc(), confirmed_by_id=getattr(user, "id", None),
+                    heartbeat_at=now_utc(), stage=""))
+        confirmed = result.rowcount == 1
+        if confirmed:
+            audit.record("import_confirmed", "import_job", job_id, user=user)
+    return confirmed
+
+
+def cancel_job(job_id, user):
+    """Drop a checked job that was not confirmed; False when it is no longer waiting."""
+    with write_transaction():
+        result = db.session.execute(
+            update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "ready")
+            .values(status="cancelled", finished_at=now_utc()))
+        cancelled = result.rowcount == 1
+        if cancelled:
+            audit.record("import_cancelled", "import_job", job_id, user=user)
+    return cancelled
+
+
+def _refresh_files(job, plan, source, summary_before):
+    """After a re-check at confirmation, rewrite the rejected file when the rejections changed."""
+    if summary_before.get("rejected_fingerprint") == rejected_fingerprint(plan):
+        return job.issues_path, job.rejected_path
+    return _write_files(job, plan, source)
+
+
+def apply_job(job_id, progress=_no_progress):
+    """Apply a confirmed job: re-check against today's data, then write it all in one transaction."""
+    if not _claim(job_id, "confirmed", "applying"):
+        return
+    job = db.session.get(ImportJob, job_id)
+    try:
+        plan, source = _make_plan(job, progress)
+        try:
+            issues, rejected = _refresh_files(job, plan, source, job.summary_data)
+        finally:
+            source.close()
+        user = job.confirmed_by
+        db.session.commit()  # end the read; the write below takes the lock only for the writing itself
+        progress("writing", 0, 0)
+        with write_transaction():
+            counts = apply_plan(plan, user=user)
+            _finish(job_id, counts, issues, rejected, user)
+    except (ImportFileError, ImportConflict) as error:
+        db.session.rollback()
+        _fail(job_id, str(error))
+    except Exception:
+        log.exception("import apply of job %s failed", job_id)
+        db.session.rollback()
+        _fail(job_id, CRASH_MESSAGE + " Tidak ada data yang disimpan.")
+
+
+def _finish(job_id, counts, issues, rejected, user):
+    job = db.session.get(ImportJob, job_id)
+    preview = job.summary_data.get("counts", {})
+    _set_counts(job, counts)
+    job.issues_path, job.rejected_path = issues, rejected
+    job.status, job.stage, job.finished_at = "done", "", now_utc()
+    if preview and any(preview.get(key) != counts[key] for key in ("new", "updated", "unchanged", "rejected")):
+        job.error = ("Hasil berbeda dari pratinjau karena data penduduk berubah sejak pemeriksaan; "
+                     "angka di atas adalah yang benar-benar disimpan.")
+    audit.record("residents_imported", "import_job", job_id, user=user, file=job.file_name,
+                 uploaded_by=job.user.username if job.user else None, rows=counts["rows"], new=counts["new"],
+                 updated=counts["updated"], unchanged=counts["unchanged"], rejected=counts["rejected"])
+
+
+def run_job(job_id, progress=_no_progress):
+    """Do whatever the job waits for: its check, or its application once confirmed."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None:
+        return None
+    status = job.status
+    db.session.commit()
+    if status == "queued":
+        check_job(job_id, progress)
+    elif status == "confirmed":
+        apply_job(job_id, progress)
+    db.session.expire_all()
+    return db.session.get(ImportJob, job_id)
+
+
+def runs_inline(job):
+    """Small files are checked and applied within the request; big ones go to a worker process."""
+    return job.file_size <= current_app.config.get("IMPORT_INLINE_MAX_BYTES", 128 * 1024)
+
+
+def worker_environment(app):
+    """The environment a worker needs to open the same database and instance folder as this app."""
+    env = dict(os.environ)
+    env["KUPANG_DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    env["KUPANG_INSTANCE_PATH"] = app.instance_path
+    env["KUPANG_KELURAHAN"] = app.config["KELURAHAN_CODE"]
+    env["KUPANG_TIMEZONE"] = app.config["TIMEZONE"]
+    return env
+
+
+def spawn_worker(job):
+    """Start `flask import-residents --job ID` for the job in its own process (reaped by a thread)."""
+    app = current_app._get_current_object()  # noqa: SLF001 - the real app, for its config
+    folder = imports_root() / Path(job.stored_path).parent
+    with open(folder / "worker.log", "ab") as log_file:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [sys.executable, "-m", "flask", "--app", "app", "import-residents", "--job", str(job.id)],
+            cwd=str(ROOT), env=worker_environment(app), stdin=subprocess.DEVNULL, stdout=log_file,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    threading.Thread(target=proc.wait, daemon=True, name=f"import-{job.id}-reaper").start()
+    return proc
+
+
+def start_job(job):
+    """Run the job's next step now (small file) or in a worker process (big file)."""
+    if runs_inline(job):
+        return run_job(job.id)
+    spawn_worker(job)
+    return job
+
+
+def is_stalled(job, now=None):
+    """True when a running job has shown no sign of life for IMPORT_STALL_SECONDS (its worker died)."""
+    if not job.is_running:
+        return False
+    last = job.heartbeat_at or job.created_at
+    limit = current_app.config.get("IMPORT_STALL_SECONDS", 180)
+    return ((now or now_utc()) - last).total_seconds() > limit
