@@ -85,4 +85,10 @@ ACTION_LABELS = {
     "device_revoked": "Perangkat antrian dicabut",
     "family_viewed": "Membuka data keluarga (KK)",
     "resident_merged": "Data penduduk ganda digabungkan",
+    "import_uploaded": "Berkas impor penduduk diunggah",
+    "import_confirmed": "Impor penduduk dikonfirmasi",
+    "import_cancelled": "Impor penduduk dibatalkan",
+    "residents_imported": "Penduduk diimpor",
+    "import_rejected_downloaded": "Baris impor yang ditolak diunduh",
+    "residents_exported": "Data penduduk diekspor",
 }
