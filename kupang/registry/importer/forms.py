@@ -2,6 +2,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, StopValidation
 
 
@@ -19,7 +20,8 @@ class ImportUploadForm(FlaskForm):
 class ExportForm(FlaskForm):
     """Format and masking of an export; an unmasked export needs a reason."""
 
-    file_format = RadioField("Format", choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (pemisah titik koma)")],
+    file_format = RadioField("Format", choices=[SelectChoice("xlsx", "Excel (.xlsx)"),
+                                                    SelectChoice("csv", "CSV (pemisah titik koma)")],
                              default="xlsx")
     unmasked = BooleanField("Tampilkan NIK dan nomor KK lengkap (tanpa penyamaran)")
     reason = StringField("Alasan ekspor tanpa penyamaran", validators=[Optional(), Length(max=200)])
