@@ -60,6 +60,7 @@ def free_port(first, last):
 def write_hello_app(folder):
     """Write the bare Flask baseline app (hello_app:app) and a gunicorn config without kupang's hooks."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "hello_app.py").write_text(HELLO_APP)
     config = folder / "gunicorn_baseline.py"
     # Same settings as the project's gunicorn.conf.py, minus its post_fork hook (which needs kupang's db).
@@ -305,6 +306,17 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def pss_mb(pid):
+    """Proportional set size in MB: shared pages split among the processes sharing them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
 
 
 def cpu_seconds(pid):
