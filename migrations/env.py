@@ -21,7 +21,7 @@ def skip_empty_autogenerate(_context, _revision, directives):
 # Made by hand in migrations, not described by the models (full-text search table and its shadow tables,
 # trigram and lower(name) indexes): autogenerate must not offer to drop them.
 MIGRATION_ONLY_PREFIXES = ("resident_fts", "ix_resident_name_trgm", "ix_resident_name_lower",
-                           "ix_resident_dupkey")
+                           "ix_resident_dupkey", "ix_resident_living")
 
 
 def include_name(name, type_, _parent_names):

@@ -1,7 +1,7 @@
 """How complete the registry is, per RW and RT: residents, NIK recorded, warnings, duplicates, headless KKs."""
 from dataclasses import dataclass, fields
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 
 from ..extensions import db
 from . import codes
@@ -45,8 +45,11 @@ class Completeness:
 
 
 def counted_residents():
-    """Conditions for a resident that counts: living and not merged into another record."""
-    return (Resident.life_status == "hidup", Resident.merged_into_id.is_(None))
+    """Conditions for a resident that counts: living and not merged into another record.
+
+    'hidup' is inlined, not bound, so SQLite can match the partial indexes of migration 0005.
+    """
+    return (Resident.life_status == literal_column("'hidup'"), Resident.merged_into_id.is_(None))
 
 
 def resident_counts():

@@ -241,3 +241,16 @@ def test_supervisor_sees_merge_read_only_and_cannot_post(app, client, login_as):
 def test_duplicates_need_login(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/masuk" in response.headers["Location"]
+
+
+def test_scan_is_reused_until_the_registry_changes(app):
+    a, b = build(app, ("Simon Haning", 1, BORN, nik_for(BORN, 1), {}), ("Simon Haning", 1, BORN, None, {}))
+    with app.app_context(), write_intent():
+        first = suspected_pairs()
+        assert len(first) == 1 and suspected_pairs() is not first  # callers get their own list
+        add_person("SIMON HANING", 1, BORN)  # a new resident: newest id changes
+        db.session.commit()
+        assert len(suspected_pairs()) == 2
+        merge_residents(*load_pair(a, b))  # recorded as history rows
+        db.session.commit()
+        assert [(p.first.id, p.second.id) for p in suspected_pairs()] == [(a, a + 2)]
