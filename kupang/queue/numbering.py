@@ -97,11 +97,16 @@ def issue_ticket(service, *, priority=None, device=None, user=None, at=None, non
     Raises QueueError when the service is inactive or closed, the daily cap is reached, the priority
     is not allowed, or the clock reads earlier than the last issued ticket.
     """
+    fresh_clock = at is None
     at = at or now_utc()
     priority = priority or None
     check_can_issue(service, priority, at)
     day = office_today(at)
     sequence, first_of_day = lock_sequence(service.id, day)
+    if fresh_clock:
+        # Read the clock again once the lock is held: a writer that waited must not stamp its ticket
+        # earlier than the one issued while it waited.
+        at = max(at, now_utc())
     _check_clock(service, sequence, at)
     if service.daily_cap is not None and sequence.last_number >= service.daily_cap:
         raise QueueError(
