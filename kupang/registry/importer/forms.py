@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, StopValidation
+from wtforms.validators import Length, StopValidation
 
 
 class ImportUploadForm(FlaskForm):
@@ -24,7 +24,7 @@ class ExportForm(FlaskForm):
                                                     SelectChoice("csv", "CSV (pemisah titik koma)")],
                              default="xlsx")
     unmasked = BooleanField("Tampilkan NIK dan nomor KK lengkap (tanpa penyamaran)")
-    reason = StringField("Alasan ekspor tanpa penyamaran", validators=[Optional(), Length(max=200)])
+    reason = StringField("Alasan ekspor tanpa penyamaran", validators=[Length(max=200)])
 
     def validate_reason(self, field):
         """Required (at least 10 characters) when the numbers are exported in full."""
