@@ -330,3 +330,18 @@ def test_family_access_by_role(app, client, login_as, auth):
     assert client.post(f"/keluarga/{fid}/pindah", data={"anggota": rid, "kk_tujuan": kk(2)}).status_code == 403
     assert client.post(f"/keluarga/{fid}/kepala", data={"kepala_baru": rid}).status_code == 403
     assert client.get("/keluarga/999999").status_code == 404
+
+
+def test_head_form_htmx_returns_fragment(app, client, login_as):
+    standard_family(app, 1)
+    login_as("clerk")
+    fid = family_ids(app)[0]
+    wife, _ = child_of(app, "Maria Bria 1")
+    response = client.post(f"/keluarga/{fid}/kepala", data={"kepala_baru": wife, "shdk_lama": "2"},
+                           headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and 'id="family-members"' in body
+    assert "Maria Bria 1 sekarang kepala keluarga." in body
+    error = client.post(f"/keluarga/{fid}/kepala", data={"kepala_baru": ""}, headers={"HX-Request": "true"})
+    assert error.status_code == 200 and "Pilih anggota keluarga yang menjadi kepala keluarga." in error.get_data(
+        as_text=True)
