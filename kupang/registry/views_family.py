@@ -27,6 +27,7 @@ from .families import (
     active_members,
     change_head,
     family_warnings,
+    is_counted,
     move_member,
     target_family,
 )
@@ -87,7 +88,8 @@ def family_context(family, move=None, head=None):
     """What the family page and its members fragment show."""
     members = active_members(family.id)
     warnings = family_warnings(members)
-    return {**template_context(), "family": family, "members": members, "warnings": warnings,
+    heads = [m for m in members if m.shdk == codes.SHDK_HEAD and is_counted(m)]
+    return {**template_context(), "family": family, "members": members, "warnings": warnings, "heads": heads,
             "warned_ids": {rid for w in warnings for rid in w.resident_ids},
             "move": move or {}, "head": head or {}}
 
