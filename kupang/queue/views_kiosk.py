@@ -16,6 +16,7 @@ from .forms import KioskForm, PairForm
 from .kiosk import KIOSK_PRIORITY_LABELS, kiosk_tiles, qr_svg, ticket_facts, wait_label
 from .models import Service, Ticket
 from .numbering import QueueError, issue_ticket
+from .writelock import serialised_on_sqlite
 
 HOME_PATHS = {"kiosk": ("queue.kiosk", "/kiosk"), "display": ("queue.display", "/layar")}
 TICKET_WIDTHS = (58, 80)
@@ -96,6 +97,7 @@ def kiosk_refusal(message, status):
 
 
 @bp.route("/kiosk/ambil", methods=["POST"])
+@serialised_on_sqlite
 @device_required("kiosk")
 def kiosk_issue():
     """Issue a ticket from a kiosk tap; the same form sent twice returns the first ticket."""
@@ -110,6 +112,8 @@ def kiosk_issue():
         return kiosk_refusal("Layanan tidak ditemukan. Silakan pilih layanan lain.", 404)
     try:
         ticket = issue_ticket(service, priority=form.priority.data or None, device=g.device, nonce=form.nonce.data)
+        # Built before the commit: reading the ticket afterwards would start a second write transaction.
+        response = _print_redirect(ticket)
         db.session.commit()
     except QueueError as error:
         db.session.rollback()
@@ -121,7 +125,7 @@ def kiosk_issue():
         if earlier is None:
             raise
         return _print_redirect(earlier)
-    return _print_redirect(ticket)
+    return response
 
 
 def safe_local_path(target):
