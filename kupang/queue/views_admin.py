@@ -6,6 +6,7 @@ from sqlalchemy import select
 from .. import audit
 from ..extensions import db
 from ..security import roles_required
+from ..settings import set_setting
 from . import bp
 from .devices import (
     DEVICE_KINDS,
@@ -19,6 +20,7 @@ from .devices import (
 from .forms import CounterForm, DeviceForm, ServiceForm
 from .models import Counter, Device, Service
 from .numbering import bump_marker, hours_label
+from .views_kiosk import TICKET_WIDTH_SETTING, TICKET_WIDTHS, ticket_width
 
 SERVICE_FIELDS = ("name", "prefix", "requirements", "opens_at", "closes_at", "daily_cap", "minutes_per_ticket",
                   "allow_priority", "active", "sort_order")
@@ -141,6 +143,22 @@ def admin_counter_edit(counter_id):
     return render_template("queue/admin_counter_form.html", form=form, counter=counter), _status()
 
 
+@bp.route("/admin/perangkat/kertas", methods=["POST"])
+@roles_required("admin")
+def admin_ticket_width():
+    """Choose the kiosk printer's paper width (58 or 80 mm) for every printed ticket."""
+    value = request.form.get("width", "")
+    if value not in {str(w) for w in TICKET_WIDTHS}:
+        flash("Pilih lebar kertas 58 mm atau 80 mm.", "error")
+        return redirect(url_for("queue.admin_devices"), 303)
+    previous = set_setting(TICKET_WIDTH_SETTING, value)
+    if previous != value:
+        audit.record("setting_changed", "setting", TICKET_WIDTH_SETTING, old=previous, new=value)
+    db.session.commit()
+    flash(f"Tiket dicetak untuk kertas {value} mm.", "success")
+    return redirect(url_for("queue.admin_devices"), 303)
+
+
 def _devices_page(form, created=None, code=None, status=200):
     devices = db.session.scalars(select(Device).order_by(Device.revoked_at.is_not(None), Device.kind,
                                                          Device.name)).all()
@@ -148,7 +166,7 @@ def _devices_page(form, created=None, code=None, status=200):
     if created is not None:
         shown = {"device": created, "code": format_code(code), "link": pairing_link(code)}
     return render_template("queue/admin_devices.html", form=form, devices=devices, shown=shown,
-                           kinds=DEVICE_KINDS), status
+                           kinds=DEVICE_KINDS, widths=TICKET_WIDTHS, width=ticket_width()), status
 
 
 @bp.route("/admin/perangkat", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db, login_manager
 from ..layout import ALL_STAFF
 from ..security import public, record_login_failure, throttle_wait_seconds
+from ..settings import get_setting
 from ..timeutil import now_utc, to_local
 from . import bp
 from .devices import DeviceError, current_device, device_required, pair_device, public_base_url, set_device_cookie
@@ -20,6 +21,7 @@ from .writelock import serialised_on_sqlite
 
 HOME_PATHS = {"kiosk": ("queue.kiosk", "/kiosk"), "display": ("queue.display", "/layar")}
 TICKET_WIDTHS = (58, 80)
+TICKET_WIDTH_SETTING = "ticket_width_mm"
 
 
 def device_home(device):
@@ -128,6 +130,12 @@ def kiosk_issue():
     return response
 
 
+def ticket_width():
+    """The office's thermal paper width in mm (58 unless an admin chose 80)."""
+    value = get_setting(TICKET_WIDTH_SETTING, str(TICKET_WIDTHS[0]))
+    return int(value) if value.isdigit() and int(value) in TICKET_WIDTHS else TICKET_WIDTHS[0]
+
+
 def safe_local_path(target):
     """Only same-site paths are followed."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -150,7 +158,7 @@ def ticket_print(token):
     if ticket is None or (not current_user.is_authenticated and ticket.issued_by_device_id != device.id):
         abort(404)
     width = request.args.get("lebar", type=int)
-    width = width if width in TICKET_WIDTHS else TICKET_WIDTHS[0]
+    width = width if width in TICKET_WIDTHS else ticket_width()
     status_url = public_url(url_for("queue.ticket_status", token=ticket.token))
     other_width = url_for("queue.ticket_print", token=token, lebar=TICKET_WIDTHS[width == TICKET_WIDTHS[0]],
                           kembali=request.args.get("kembali") or None)

@@ -215,6 +215,7 @@ def test_non_admins_cannot_reach_queue_admin(client, login_as, role):
         assert client.get(path).status_code == 403, path
     assert client.post("/admin/perangkat", data={"kind": "kiosk", "name": "X"}).status_code == 403
     assert client.post("/admin/perangkat/1/cabut").status_code == 403
+    assert client.post("/admin/perangkat/kertas", data={"width": "80"}).status_code == 403
 
 
 def test_pair_device_command_prints_a_one_time_link(app, runner, monkeypatch):

@@ -171,3 +171,21 @@ def test_admin_revokes_and_renews(app, client, admin):
 def test_admin_navigation_shows_the_queue_pages(client, admin):
     body = client.get("/admin/layanan").get_data(as_text=True)
     assert 'href="/admin/layanan"' in body and 'href="/admin/perangkat"' in body
+
+
+def test_admin_chooses_the_ticket_paper_width(app, client, admin):
+    from kupang.db import write_intent
+    from kupang.queue.numbering import issue_ticket
+
+    with app.app_context(), write_intent():
+        service = db.session.get(Service, add_service("Domisili", "A"))
+        token = issue_ticket(service).token
+        db.session.commit()
+    assert "ticket-80.css" not in client.get(f"/tiket/{token}/cetak").get_data(as_text=True)
+    bad = client.post("/admin/perangkat/kertas", data={"width": "100"}, follow_redirects=True)
+    assert "Pilih lebar kertas 58 mm atau 80 mm." in bad.get_data(as_text=True)
+    client.post("/admin/perangkat/kertas", data={"width": "80"})
+    assert "ticket-80.css" in client.get(f"/tiket/{token}/cetak").get_data(as_text=True)
+    assert "ticket-80.css" not in client.get(f"/tiket/{token}/cetak?lebar=58").get_data(as_text=True)
+    assert 'value="80" selected' in client.get("/admin/perangkat").get_data(as_text=True)
+    assert audit_actions(app)[-1] == "setting_changed"
