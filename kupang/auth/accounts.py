@@ -3,7 +3,6 @@ import hmac
 import re
 
 import pyotp
-import segno
 from sqlalchemy import func, select
 
 from .. import audit
@@ -121,6 +120,8 @@ def totp_uri(user, secret):
 
 def totp_qr_svg(uri):
     """The enrolment QR code as inline SVG (no image file, no script)."""
+    import segno  # lazy: only enrolment needs it
+
     return segno.make(uri, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff")
 
 

@@ -1,7 +1,6 @@
 """What the kiosk shows and what a ticket says: per-service availability, waiting, estimates, QR code."""
 from dataclasses import dataclass
 
-import segno
 from sqlalchemy import select
 
 from ..extensions import db
@@ -93,5 +92,7 @@ def ticket_facts(ticket, today=None):
 
 def qr_svg(url):
     """An inline SVG QR code (no style attributes, CSP-safe) for a link."""
+    import segno  # lazy: only kiosk tickets need it
+
     return segno.make(url, error="m").svg_inline(scale=3, border=2, dark="#000", light="#fff",
                                                  svgclass="qr-code", lineclass=None, omitsize=True)

@@ -4,8 +4,6 @@ import io
 import tempfile
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
@@ -111,6 +109,9 @@ def csv_chunks(query, filters, masked):
 
 def write_xlsx(query, filters, masked):
     """The workbook in a temporary file (rewound), written row by row so memory stays flat."""
+    from openpyxl import Workbook  # here: openpyxl (~5 MB) loads only in a worker that writes a workbook
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Penduduk")
     sheet.append(header())

@@ -2,8 +2,6 @@
 import re
 from dataclasses import dataclass, field
 
-from openpyxl.utils.cell import get_column_letter
-
 # Import fields in export order; the label is the header the export writes (the project's own header).
 FIELD_LABELS = {
     "nik": "NIK",
@@ -105,6 +103,8 @@ class Header:
 
 def match_header(cells, row_number):
     """A Header when the row looks like a header (a name column and two other known fields), else None."""
+    from openpyxl.utils.cell import get_column_letter  # lazy: openpyxl costs ~5 MB per worker
+
     texts = list(cells)
     while texts and texts[-1] in (None, ""):
         texts.pop()

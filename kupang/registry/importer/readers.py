@@ -7,9 +7,6 @@ import zlib
 from datetime import datetime, timedelta
 from xml.parsers import expat
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.cell import column_index_from_string
-
 from .values import EXCEL_1904_EPOCH, EXCEL_EPOCH
 
 CHUNK = 64 * 1024
@@ -52,6 +49,8 @@ def _column_index(letters, previous):
     """0-based column of a cell reference's letters; the next column when the reference is missing."""
     if not letters or not letters.isalpha() or len(letters) > 3:
         return previous + 1
+    from openpyxl.utils.cell import column_index_from_string  # lazy: openpyxl costs ~5 MB per worker
+
     index = _COLUMNS[letters] = column_index_from_string(letters.upper()) - 1
     return index
 
@@ -234,6 +233,8 @@ class XlsxSource:
                 depth["cellXfs"] = False
 
         _parse_xml(self.zip.open("xl/styles.xml"), start, end)
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format  # lazy, like the rest of openpyxl
+
         return {index for index, fmt_id in enumerate(xf_formats)
                 if is_date_format(custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id) or "General")}
 

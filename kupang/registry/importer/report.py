@@ -3,9 +3,6 @@ import csv
 import hashlib
 from datetime import date, datetime
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from ..masking import mask_nik
 from .columns import FIELD_LABELS
 from .values import CODE_TABLES
@@ -122,6 +119,9 @@ def _write_rejected_csv(source, header, rows, reasons, width, path):
 
 
 def _write_rejected_xlsx(header, rows, reasons, width, number_columns, path):
+    from openpyxl import Workbook  # here: openpyxl (~5 MB) loads only in a worker that writes a workbook
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Baris ditolak")
     sheet.append([*_padded(header.texts, width), REASON_HEADER])
