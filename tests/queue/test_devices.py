@@ -237,3 +237,23 @@ def test_pair_device_command_default_base(app, runner, monkeypatch):
     monkeypatch.delenv("KUPANG_PUBLIC_URL", raising=False)
     result = runner.invoke(args=["pair-device", "kiosk", "Kiosk"])
     assert f"http://{socket.gethostname()}:8000/perangkat/pasang?kode=" in result.output
+
+
+def test_a_tap_after_a_quiet_minute_records_last_seen_in_its_own_transaction(app, client):
+    """A POST already holds SQLite's write lock: recording last_seen must not wait for a second one."""
+    from kupang.queue.models import Ticket
+
+    from .core_fixtures import add_service
+
+    with app.app_context():
+        service_id = add_service("Domisili", "A")
+        device_id, token = paired_device("kiosk", "Kiosk")
+        with write_intent():
+            db.session.get(Device, device_id).last_seen_at = now_utc() - timedelta(minutes=5)
+            db.session.commit()
+    client.set_cookie(COOKIE_NAME, token)
+    response = client.post("/kiosk/ambil", data={"service": service_id, "nonce": "quiet-minute-nonce-01"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert now_utc() - db.session.get(Device, device_id).last_seen_at < timedelta(minutes=1)
+        assert db.session.scalar(select(Ticket.code)) == "A-001"
