@@ -5,8 +5,9 @@ Follows: 0002_registry
 Written: 2026-11-27 21:00:00
 
 - ix_resident_dupkey: the duplicate scan groups non-merged residents by normalised name, sex and
-  birth date (kupang/registry/duplicates.py name_key). `name` is in the index too, because SQLite
-  3.40 recomputes the expression from the column and would otherwise read every table row.
+  birth date (kupang/registry/duplicates.py name_key). `name` and `id` are in the index too: SQLite
+  3.40 recomputes the expression from the column and would otherwise read every table row, and
+  PostgreSQL can then answer the GROUP BY (with min/max id) by an index-only scan.
 - ix_resident_living_area / ix_resident_living_family: partial indexes on the living, non-merged
   residents, so the per-RW/RT counts and the "families without a head" GROUP BYs read a small
   index instead of 450,000 table rows.
@@ -35,7 +36,7 @@ def partial(condition):
 
 
 def upgrade():
-    op.create_index('ix_resident_dupkey', 'resident', [sa.text(NAME_KEY), 'sex', 'birth_date', 'name'],
+    op.create_index('ix_resident_dupkey', 'resident', [sa.text(NAME_KEY), 'sex', 'birth_date', 'name', 'id'],
                     **partial(NOT_MERGED))
     op.create_index('ix_resident_living_area', 'resident', ['rw', 'rt', 'has_warnings', 'nik'], **partial(LIVING))
     op.create_index('ix_resident_living_family', 'resident', ['family_id', 'shdk'], **partial(LIVING))
