@@ -7,12 +7,14 @@ Some residents are left without a NIK, some carry warnings (old region codes, se
 differing from the NIK) and some are recorded twice, so every page has something to show.
 """
 import random
-from datetime import date, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, insert, literal_column, select, text
 
 from ..cli import demo_seeder
+from ..db import SQLITE_PRAGMAS
 from ..extensions import db
 from ..timeutil import now_utc
 from .models import Family, Resident, ResidentEvent
@@ -52,6 +54,8 @@ NTT_DISTRICTS = ["530204", "530211", "530301", "530302", "530403", "530412", "53
 FAR_DISTRICTS = ["357801", "357805", "737101", "737108", "527201"]
 OLD_DISTRICTS = ["530101", "530102", "530103", "530406", "530407", "530408"]  # before the Malaka/Sabu splits
 BATCH = 20_000
+SEED_CACHE_KB = 64 * 1024  # page cache while seeding many residents, given back afterwards
+BULK_MIN_ROWS = 20_000
 
 
 class DemoNumbers:
@@ -211,13 +215,33 @@ def _duplicates(builder, count):
         builder.residents.append(copy)
 
 
+def _sqlite_value(value):
+    """A Python value as SQLAlchemy stores it in SQLite (dates as ISO text, booleans as 0/1)."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _insert(connection, table, rows):
+    """Bulk insert: plain executemany on SQLite (no per-value type processing), Core elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    connection.exec_driver_sql(sql, [tuple(_sqlite_value(row[c]) for c in columns) for row in rows])
+
+
 def _flush(connection, builder):
-    if builder.families:
-        connection.execute(insert(Family.__table__), builder.families)
-    if builder.residents:
-        connection.execute(insert(Resident.__table__), builder.residents)
-    if builder.events:
-        connection.execute(insert(ResidentEvent.__table__), builder.events)
+    _insert(connection, Family.__table__, builder.families)
+    _insert(connection, Resident.__table__, builder.residents)
+    _insert(connection, ResidentEvent.__table__, builder.events)
     builder.families, builder.residents, builder.events = [], [], []
 
 
@@ -235,7 +259,7 @@ def seed_residents(total, seed=2026):
     first_family = (db.session.scalar(select(func.max(Family.id))) or 0) + 1
     builder = DemoFamilies(rng, DemoNumbers(rng), current_app.config["KELURAHAN_CODE"], first_resident, first_family)
     units = rt_rw_units(total)
-    with search_index_paused(connection):
+    with bulk_load(connection, total, first_resident - 1), search_index_paused(connection):
         while builder.next_resident - first_resident < total:
             rt, rw = units[builder.next_family % len(units)]
             builder.family(rt, rw)
@@ -244,6 +268,29 @@ def seed_residents(total, seed=2026):
         _finish_batch(connection, builder)
     _set_heads(connection, first_family)
     return builder.next_resident - first_resident
+
+
+@contextmanager
+def bulk_load(connection, adding, existing):
+    """SQLite, many rows: a big page cache, and the resident indexes rebuilt once at the end by sorting
+    (much faster than growing them row by row). Inside the caller's transaction, so a rollback restores them.
+    """
+    if connection.dialect.name != "sqlite" or adding < BULK_MIN_ROWS:
+        yield
+        return
+    cache = dict(SQLITE_PRAGMAS)["cache_size"]
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SEED_CACHE_KB}")
+    indexes = []
+    if adding > existing:
+        indexes = connection.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('resident', 'family') "
+            "AND sql IS NOT NULL").all()
+    for name, _sql in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in indexes:
+        connection.exec_driver_sql(sql)
+    connection.exec_driver_sql(f"PRAGMA cache_size={cache}")
 
 
 def _finish_batch(connection, builder):

@@ -189,7 +189,7 @@ def resident_edit(resident_id):
     if not form.validate():
         return _form_page(form, record), 422
     try:
-        expected = int(form.version.data or 0)
+        expected = posted_version(form)
         changed, report = update_resident(record, form.resident_values(), expected, form.kk_number.data,
                                           user=current_user)
         db.session.commit()
@@ -204,6 +204,12 @@ def resident_edit(resident_id):
         return _form_page(form, record), 422
     _flash_saved(f"Perubahan data {record.name} disimpan." if changed else "Tidak ada perubahan.", report)
     return redirect(url_for("registry.resident", resident_id=resident_id), 303)
+
+
+def posted_version(form):
+    """The record version the form was opened on; a missing or garbled one never matches (0)."""
+    value = str(form.version.data or "").strip()
+    return int(value) if value.isdigit() else 0
 
 
 def _current_warnings(record):
@@ -248,7 +254,7 @@ def resident_event(resident_id):
     if request.method == "POST" and form.validate():
         try:
             record_event(record, form.kind.data, form.event_date.data, form.note.data, user=current_user,
-                         expected_version=int(form.version.data or 0))
+                         expected_version=posted_version(form))
             db.session.commit()
         except VersionConflict:
             db.session.rollback()

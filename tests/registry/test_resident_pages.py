@@ -279,3 +279,14 @@ def test_seed_demo_builds_consistent_residents(app, runner):
         assert search_residents(residents[0].name).rows
     again = runner.invoke(args=["seed-demo", "--residents", "100"])  # more demo data: numbers stay unique
     assert again.exit_code == 0, again.output
+
+
+def test_garbled_version_is_treated_as_outdated(app, client, login_as, resident_id):
+    login_as("clerk")
+    data = form_data(nik=NIK, kk_number=KK, name="Yohanes Ndun", birth_date="1980-03-12", shdk="1", version="x1")
+    response = client.post(f"/penduduk/{resident_id}/ubah", data=data)
+    assert response.status_code == 409 and "telah diubah oleh petugas lain" in response.get_data(as_text=True)
+    event = client.post(f"/penduduk/{resident_id}/peristiwa", data={"kind": "mati", "event_date": "2026-01-02"})
+    assert event.status_code == 303
+    with app.app_context():
+        assert db.session.get(Resident, resident_id).life_status == "hidup"
