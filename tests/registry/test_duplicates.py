@@ -254,3 +254,59 @@ def test_scan_is_reused_until_the_registry_changes(app):
         merge_residents(*load_pair(a, b))  # recorded as history rows
         db.session.commit()
         assert [(p.first.id, p.second.id) for p in suspected_pairs()] == [(a, a + 2)]
+
+
+def test_merge_after_another_clerk_saved_shows_fresh_values(app, client, login_as):
+    import re
+
+    from kupang.registry.history import apply_changes
+
+    keep_id, other_id = two_records(app)
+    login_as("clerk")
+    page = client.get(f"/duplikat/gabung?a={keep_id}&b={other_id}").get_data(as_text=True)
+    seen = {name: re.search(rf'name="{name}" value="(\d+)"', page).group(1) for name in ("versi_a", "versi_b")}
+    with app.app_context(), write_intent():  # meanwhile another clerk corrects the phone number
+        apply_changes(db.session.get(Resident, other_id), {"phone": "085200000001"})
+        db.session.commit()
+    response = client.post(f"/duplikat/gabung?a={keep_id}&b={other_id}", data={"pilih_phone": "b", **seen})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409 and "telah diubah oleh petugas lain" in body
+    assert "085200000001" in body  # the page now shows what was saved meanwhile
+    with app.app_context():
+        assert db.session.get(Resident, other_id).merged_into_id is None
+        assert db.session.get(Resident, keep_id).phone == ""
+
+
+def test_two_clerks_merging_the_same_pair_at_once(app, make_user):
+    import threading
+
+    from tests.conftest import PASSWORD
+
+    keep_id, other_id = two_records(app)
+    clients = []
+    for name in ("clerk1", "clerk2"):
+        make_user("clerk", name)
+        client = app.test_client()
+        assert client.post("/masuk", data={"username": name, "password": PASSWORD}).status_code == 302
+        clients.append(client)
+    start, results = threading.Barrier(2), []
+
+    def merge(client):
+        start.wait()
+        response = client.post(f"/duplikat/gabung?a={keep_id}&b={other_id}",
+                               data={"pilih_phone": "b", "versi_a": 1, "versi_b": 1})
+        results.append((response.status_code, response.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=merge, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    codes = sorted(code for code, _ in results)
+    assert codes[0] == 303 and codes[1] in (409, 422), codes
+    loser = next(body for code, body in results if code != 303)
+    assert "sudah digabungkan" in loser or "telah diubah oleh petugas lain" in loser
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ResidentEvent)) == 2
+        assert db.session.scalar(select(func.count()).select_from(AuditLog)
+                                 .where(AuditLog.action == "resident_merged")) == 1
