@@ -2,7 +2,7 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, text, update
 
 from kupang.db import write_intent
 from kupang.extensions import db
@@ -159,3 +159,24 @@ def test_paused_index_catches_up_and_triggers_return(app):
         add_person("Ester Haning")
         commit()
         assert len(search_residents("haning").rows) == 4
+
+
+def test_large_seed_rebuilds_indexes_and_search(app, monkeypatch):
+    """The bulk path of the seeder (indexes dropped and rebuilt, triggers paused) leaves the schema whole."""
+    from kupang.registry import seed
+
+    monkeypatch.setattr(seed, "BULK_MIN_ROWS", 10)
+    schema = "SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('resident', 'family') ORDER BY name"
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    with app.app_context(), write_intent():
+        before = db.session.execute(text(schema)).all() if sqlite else None
+        seed.seed_residents(300, seed=3)
+        db.session.commit()
+        if sqlite:
+            assert db.session.execute(text(schema)).all() == before
+            assert db.session.execute(text("PRAGMA cache_size")).scalar() == -8000
+        name = db.session.scalar(select(Resident.name).order_by(Resident.id.desc()).limit(1))
+        assert name in names(search_residents(name))
+        add_person("Sarlota Pello Baru")
+        commit()
+        assert names(search_residents("pello baru")) == ["Sarlota Pello Baru"]
