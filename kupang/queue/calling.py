@@ -25,6 +25,16 @@ NOTE_MAX = 500
 CLAIM_ATTEMPTS = 20
 
 
+def _changed():
+    """Write this transaction's row changes, then bump the marker last.
+
+    PostgreSQL locks are then always taken in one order (counter, tickets, marker): a finish that
+    held the marker while its ticket UPDATE waited for a claimer that wanted the marker deadlocked.
+    """
+    db.session.flush()
+    bump_marker()
+
+
 # --- counter sessions ------------------------------------------------------------------------
 
 
@@ -65,7 +75,7 @@ def open_counter(counter, user, *, at=None):
     session = CounterSession(counter_id=counter.id, user_id=user.id, opened_at=at)
     db.session.add(session)
     db.session.flush()
-    bump_marker()
+    _changed()
     return session
 
 
@@ -81,7 +91,7 @@ def close_counter(counter, user, *, at=None):
         raise QueueError(f"Nomor {ticket.code} masih di loket ini. Selesaikan, tandai tidak hadir, "
                          "atau kembalikan ke antrian sebelum menutup loket.")
     session.closed_at = at or now_utc()
-    bump_marker()
+    _changed()
     return session
 
 
@@ -159,7 +169,7 @@ def _lock_counter(counter):
 
 def _announce(ticket, at, *, is_recall):
     db.session.add(Call(ticket_id=ticket.id, counter_id=ticket.counter_id, called_at=at, is_recall=is_recall))
-    bump_marker()
+    _changed()
 
 
 def _check(ticket, counter, allowed, action):
@@ -192,7 +202,7 @@ def start_service(ticket, *, counter=None, at=None):
     _check(ticket, counter, ("called",), "mulai dilayani")
     ticket.status = "serving"
     ticket.started_at = at or now_utc()
-    bump_marker()
+    _changed()
     return ticket
 
 
@@ -216,7 +226,7 @@ def finish(ticket, resident_id=None, note="", *, counter=None, at=None):
     ticket.finished_at = at
     ticket.resident_id = resident_id
     ticket.note = note
-    bump_marker()
+    _changed()
     return ticket
 
 
@@ -228,7 +238,7 @@ def mark_no_show(ticket, *, counter=None, at=None):
         raise QueueError(f"Panggil ulang nomor {ticket.code} terlebih dahulu sebelum menandai tidak hadir.")
     ticket.status = "no_show"
     ticket.finished_at = at or now_utc()
-    bump_marker()
+    _changed()
     return ticket
 
 
@@ -249,7 +259,7 @@ def transfer(ticket, service, *, counter=None):
         raise QueueError(f"Nomor {ticket.code} sudah berada di layanan {service.name}.")
     ticket.service_id = service.id
     _back_to_waiting(ticket)
-    bump_marker()
+    _changed()
     return ticket
 
 
@@ -257,7 +267,7 @@ def return_to_queue(ticket, *, counter=None):
     """Put a called or served ticket back in the queue at its place by issue time."""
     _check(ticket, counter, ACTIVE, "dikembalikan ke antrian")
     _back_to_waiting(ticket)
-    bump_marker()
+    _changed()
     return ticket
 
 
