@@ -71,6 +71,15 @@ def area_arg(name):
     return None
 
 
+def filter_error():
+    """An Indonesian message when an RT/RW filter is not a number of at most 3 digits (it is then ignored)."""
+    bad = [name.upper() for name in ("rw", "rt") if (request.args.get(name) or "").strip()
+           and area_arg(name) is None]
+    if bad:
+        return f"{' dan '.join(bad)} harus berupa angka 1 sampai 3 digit (misalnya 003); filter itu diabaikan."
+    return None
+
+
 def page_arg():
     """The 1-based page number from ?halaman=."""
     return max(request.args.get("halaman", 1, type=int) or 1, 1)
@@ -79,7 +88,7 @@ def page_arg():
 def template_context():
     """Helpers every page of this module uses."""
     return {"mask_nik": mask_nik, "resident_url": resident_url, "search_url": search_url, "codes": codes,
-            "can_edit": can_edit()}
+            "can_edit": can_edit(), "filter_error": filter_error()}
 
 
 # --- family page ---------------------------------------------------------------------------------

@@ -310,3 +310,10 @@ def test_two_clerks_merging_the_same_pair_at_once(app, make_user):
         assert db.session.scalar(select(func.count()).select_from(ResidentEvent)) == 2
         assert db.session.scalar(select(func.count()).select_from(AuditLog)
                                  .where(AuditLog.action == "resident_merged")) == 1
+
+
+def test_bad_area_filter_is_explained(app, client, login_as):
+    login_as("clerk")
+    body = client.get("/duplikat?rw=abc&rt=1234").get_data(as_text=True)
+    assert "RW dan RT harus berupa angka 1 sampai 3 digit" in body
+    assert "harus berupa angka" not in client.get("/duplikat?rw=2").get_data(as_text=True)
