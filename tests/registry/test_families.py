@@ -345,3 +345,14 @@ def test_head_form_htmx_returns_fragment(app, client, login_as):
     error = client.post(f"/keluarga/{fid}/kepala", data={"kepala_baru": ""}, headers={"HX-Request": "true"})
     assert error.status_code == 200 and "Pilih anggota keluarga yang menjadi kepala keluarga." in error.get_data(
         as_text=True)
+
+
+def test_head_change_fragment_updates_the_head_shown(app, client, login_as):
+    standard_family(app, 1)
+    login_as("clerk")
+    fid = family_ids(app)[0]
+    wife, _ = child_of(app, "Maria Bria 1")
+    body = client.post(f"/keluarga/{fid}/kepala", data={"kepala_baru": wife, "shdk_lama": "2"},
+                       headers={"HX-Request": "true"}).get_data(as_text=True)
+    facts = body.split("<dt>Kepala keluarga</dt>")[1].split("</dd>")[0]
+    assert "Maria Bria 1" in facts and "Yohanes Ndun 1" not in facts
