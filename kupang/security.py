@@ -19,17 +19,19 @@ from .timeutil import now_utc
 
 ROLES = {"admin": "Admin", "supervisor": "Supervisor", "clerk": "Petugas loket"}
 
-def _return_large_blocks_to_os():
-    """Make glibc serve each 19 MiB Argon2 block by mmap, so freeing it gives the memory back.
+def _tune_malloc():
+    """Keep a gthread worker's C heap small (glibc): big blocks go back to the OS, few thread arenas.
 
-    With glibc's adaptive threshold the block lands in a per-thread arena after the first hash and stays
-    there: a gthread worker then keeps 19 MiB for every thread that ever checked a password.
+    With glibc's adaptive threshold each 19 MiB Argon2 block lands in a per-thread arena after the first
+    hash and stays there: a worker then keeps 19 MiB for every thread that ever checked a password.
     """
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to tune
-        ctypes.CDLL("libc.so.6").mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD = 1 MiB, fixed
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD = 1 MiB, fixed
+        libc.mallopt(-8, 2)  # M_ARENA_MAX: threads share two arenas instead of one each
 
 
-_return_large_blocks_to_os()
+_tune_malloc()
 
 # One hash at a time per worker: ten logins at once must not take 10 x 19 MiB.
 _hash_lock = threading.Lock()
