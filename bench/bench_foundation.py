@@ -47,7 +47,8 @@ def page_weight(client, path):
     rows = [{"url": path, "status": status, "body": wire, "total": wire + header_bytes(headers)}]
     urls = ASSET_RE.findall(html.decode())
     external = [u for u in urls if u.startswith(EXTERNAL)]
-    for url in [u for u in urls if not u.startswith(EXTERNAL)] + ["/favicon.ico"]:
+    browser_extra = [] if 'rel="icon"' in html.decode() else ["/favicon.ico"]  # what a browser asks for
+    for url in [u for u in urls if not u.startswith(EXTERNAL)] + browser_extra:
         status, headers, _data, wire = client.get(url)
         rows.append({"url": url, "status": status, "body": wire, "total": wire + header_bytes(headers)})
     return rows, external

@@ -129,3 +129,13 @@ def test_real_command_exits_non_zero(app, instance_dir):
                           cwd=os.path.dirname(os.path.dirname(__file__)))
     assert proc.returncode == 2
     assert "Galat: peran 'raja' tidak dikenal" in proc.stderr
+
+
+def test_kelurahan_lookup_releases_the_large_tables():
+    """The village and postal-code tables (~24 MB) must not stay in a process after the lookup."""
+    from lokal import wilayah
+
+    from kupang.config import lookup_kelurahan
+
+    assert lookup_kelurahan("53.71.05.1005")[0] == "Naikoten Dua"
+    assert "desa" not in wilayah._cache and "kodepos" not in wilayah._cache  # noqa: SLF001

@@ -8,11 +8,23 @@ from sqlalchemy import select, text
 from ..audit import ACTION_LABELS, AuditLog
 from ..extensions import db
 from ..migrations_state import migrations_current
-from ..security import public, roles_required
+from ..security import ROLES, public, roles_required
 from ..timeutil import local_day_bounds
 from . import bp
 
 AUDIT_PAGE_SIZE = 50
+# Detail keys shown in Indonesian on the audit page (others appear as recorded).
+DETAIL_LABELS = {
+    "target": "akun", "role": "peran", "old": "sebelumnya", "new": "menjadi", "name": "nama", "kind": "jenis",
+    "rows": "baris", "file": "berkas", "fields": "kolom", "size": "ukuran", "format": "format", "code": "kode",
+    "number": "nomor", "prefix": "awalan", "masked": "disamarkan", "resident_id": "penduduk", "merged_id": "digabung",
+}
+
+
+def detail_items(row):
+    """(label, value) pairs of an audit row's detail, in Indonesian where known (role names too)."""
+    return [(DETAIL_LABELS.get(key, key), ROLES.get(value, value) if isinstance(value, str) else value)
+            for key, value in row.detail_data.items()]
 
 
 @bp.route("/")
@@ -48,7 +60,7 @@ def audit():
     more = len(rows) > AUDIT_PAGE_SIZE
     rows = rows[:AUDIT_PAGE_SIZE]
     return render_template(
-        "dashboard/audit.html", rows=rows, more=more, labels=ACTION_LABELS, args=args,
+        "dashboard/audit.html", rows=rows, more=more, labels=ACTION_LABELS, args=args, detail_items=detail_items,
         next_before=rows[-1].id if rows else None,
     )
 
