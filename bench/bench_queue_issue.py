@@ -49,12 +49,13 @@ def prepare(database_url, folder):
     """Migrate the database, add three services open all day and a paired kiosk; returns (service ids, token)."""
     from kupang import create_app
     from kupang.cli import apply_migrations
+    from kupang.config import normalise_database_url
     from kupang.db import write_intent
     from kupang.extensions import db
     from kupang.queue.devices import create_device, pair_device
     from kupang.queue.models import Service
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(folder),
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url), "INSTANCE_PATH": str(folder),
                       "SECRET_KEY": "bench-secret"})
     with app.app_context():
         apply_migrations()
