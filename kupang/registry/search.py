@@ -13,8 +13,9 @@ import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import and_, case, func, literal, or_, select, text
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text
 
 from ..extensions import db
 from .codes import LIFE_STATUS
@@ -29,7 +30,7 @@ _NAME_JUNK = re.compile(r"[^\w' .-]+")
 _RT_RW = re.compile(r"^\d{1,3}$")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SearchFilters:
     """The filters beside the search box."""
 
@@ -119,100 +120,146 @@ def _next_prefix(prefix):
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
-def _starts_with(lowered, prefix):
-    """lower(name) starts with prefix: a range on the lower(name) index (SQLite) or a pattern (PostgreSQL)."""
-    if db.engine.dialect.name == "sqlite":
-        return and_(lowered >= prefix, lowered < _next_prefix(prefix))
-    return lowered.like(f"{_like_escape(prefix)}%", escape="\\")
-
-
-def _word_start(lowered, word):
-    return (literal(" ") + lowered).like(f"% {_like_escape(word)}%", escape="\\")
-
-
-def _name_conditions(words):
-    """Conditions that find names containing every word (trigram index) or starting with a short one."""
-    lowered = func.lower(Resident.name)
-    long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
-    short_words = [w for w in words if len(w) < MIN_TRIGRAM]
-    conditions = []
-    if long_words and db.engine.dialect.name == "sqlite":
-        match = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
-        conditions.append(Resident.id.in_(
-            select(text("rowid")).select_from(text("resident_fts"))
-            .where(text("resident_fts MATCH :fts").bindparams(fts=match))))
-    else:
-        conditions += [lowered.like(f"%{_like_escape(w)}%", escape="\\") for w in long_words]
-    if short_words and not long_words:
-        conditions.append(_starts_with(lowered, short_words.pop(0)))
-    conditions += [_word_start(lowered, w) for w in short_words]
-    return conditions
-
-
-def _name_ids(phrase, base, cap):
-    """Names starting with the query first (index order), then the other matches by name."""
-    lowered = func.lower(Resident.name)
-    starts = _starts_with(lowered, phrase)
-    ids = _ids(base + [starts], (lowered, Resident.id), cap)
-    if len(ids) >= cap:
-        return ids
-    words = phrase.split()
-    order = (Resident.name, Resident.id) if max(map(len, words)) >= MIN_TRIGRAM else (lowered, Resident.id)
-    return ids + _ids(base + _name_conditions(words) + [~starts], order, cap - len(ids))
-
-
+# Statements are built once per shape (which filters, how many words, which database) and reused with
+# bound values: building and keying a SQLAlchemy statement costs more than SQLite needs to run it.
+CAP = COUNT_CAP + 1
+LOWERED = func.lower(Resident.name)
 ROW_COLUMNS = (Resident.id, Resident.name, Resident.nik, Resident.sex, Resident.birth_date, Resident.rt, Resident.rw,
                Resident.life_status, Resident.has_warnings, Resident.merged_into_id, Resident.shdk, Family.kk_number)
 
 
-def _ids(conditions, order_by, limit):
-    stmt = select(Resident.id).where(*conditions).order_by(*order_by).limit(limit)
+def _starts(sqlite, name):
+    """lower(name) starts with a bound prefix: a range on the lower(name) index (SQLite), a pattern (PostgreSQL)."""
+    if sqlite:
+        return and_(bindparam(f"{name}_lo") <= LOWERED, bindparam(f"{name}_hi") > LOWERED)
+    return LOWERED.like(bindparam(f"{name}_like"), escape="\\")
+
+
+def _starts_params(sqlite, name, prefix):
+    if sqlite:
+        return {f"{name}_lo": prefix, f"{name}_hi": _next_prefix(prefix)}
+    return {f"{name}_like": f"{_like_escape(prefix)}%"}
+
+
+def _id_query(conditions, order_by):
+    return select(Resident.id).where(*conditions).order_by(*order_by).limit(CAP)
+
+
+@lru_cache(maxsize=256)
+def _name_statements(long_count, short_count, sqlite, filters):
+    """(names starting with the phrase, the other matches) for a query of so many long and short words."""
+    base = _filter_conditions(filters)
+    starts = _starts(sqlite, "phrase")
+    conditions = []
+    if long_count and sqlite:
+        conditions.append(Resident.id.in_(select(text("rowid")).select_from(text("resident_fts"))
+                                          .where(text("resident_fts MATCH :fts"))))
+    else:
+        conditions += [LOWERED.like(bindparam(f"word{i}"), escape="\\") for i in range(long_count)]
+    word_starts = short_count
+    if short_count and not long_count:
+        conditions.append(_starts(sqlite, "first"))
+        word_starts -= 1
+    conditions += [(literal(" ") + LOWERED).like(bindparam(f"start{i}"), escape="\\") for i in range(word_starts)]
+    order = (Resident.name, Resident.id) if long_count else (LOWERED, Resident.id)
+    return (_id_query(base + [starts], (LOWERED, Resident.id)),
+            _id_query(base + conditions + [~starts], order))
+
+
+def _name_params(words, sqlite):
+    long_words = [w for w in words if len(w) >= MIN_TRIGRAM]
+    short_words = [w for w in words if len(w) < MIN_TRIGRAM]
+    params = _starts_params(sqlite, "phrase", " ".join(words))
+    if long_words and sqlite:
+        params["fts"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
+    else:
+        params.update({f"word{i}": f"%{_like_escape(w)}%" for i, w in enumerate(long_words)})
+    if short_words and not long_words:
+        params.update(_starts_params(sqlite, "first", short_words.pop(0)))
+    params.update({f"start{i}": f"% {_like_escape(w)}%" for i, w in enumerate(short_words)})
+    return len(long_words), params
+
+
+def _name_ids(phrase, filters):
+    """Names starting with the query first (index order), then the other matches by name."""
+    words = phrase.split()
+    sqlite = db.engine.dialect.name == "sqlite"
+    long_count, params = _name_params(words, sqlite)
+    first, rest = _name_statements(long_count, len(words) - long_count, sqlite, filters)
+    ids = _run_ids(first, params)
+    if len(ids) >= CAP:
+        return ids
+    return ids + _run_ids(rest, params)[:CAP - len(ids)]
+
+
+def _run_ids(statement, params):
     # Core on the session's connection: the ORM layer adds nothing to a list of ids but time.
-    return list(db.session.connection().execute(stmt).scalars())
+    return list(db.session.connection().execute(statement, params).scalars())
 
 
-def _nik_rows(nik, base):
-    """The resident with this NIK and the members of the KK with this number, in one query."""
+@lru_cache(maxsize=64)
+def _nik_statement(filters):
+    """The whole-NIK/KK lookup: the resident with the NIK, then the members of the KK with that number."""
+    nik = bindparam("nik")
     nik_match = Resident.nik == nik
     kk_match = Resident.family_id.in_(select(Family.id).where(Family.kk_number == nik))
-    stmt = (select(*ROW_COLUMNS).outerjoin(Family, Family.id == Resident.family_id)
-            .where(*base, or_(nik_match, kk_match))
-            .order_by(case((nik_match, 0), else_=1), Resident.shdk, Resident.name, Resident.id).limit(COUNT_CAP + 1))
-    return list(db.session.connection().execute(stmt))
+    return (select(*ROW_COLUMNS).outerjoin(Family, Family.id == Resident.family_id)
+            .where(*_filter_conditions(filters), or_(nik_match, kk_match))
+            .order_by(case((nik_match, 0), else_=1), Resident.shdk, Resident.name, Resident.id).limit(CAP))
+
+
+def _nik_rows(nik, filters):
+    """Whole rows for a 16-digit query, in one query (a handful of rows at most)."""
+    return list(db.session.connection().execute(_nik_statement(filters), {"nik": nik}))
+
+
+@lru_cache(maxsize=64)
+def _all_statement(filters):
+    return _id_query(_filter_conditions(filters), (Resident.name, Resident.id))
+
+
+@lru_cache(maxsize=64)
+def _prefix_statements(filters):
+    """(NIKs starting with the digits, in NIK order; members of KKs starting with them, not found already)."""
+    base = _filter_conditions(filters)
+    nik_match = and_(Resident.nik >= bindparam("lo"), Resident.nik < bindparam("hi"))
+    families = select(Family.id).where(Family.kk_number >= bindparam("lo"), Family.kk_number < bindparam("hi"))
+    return (_id_query(base + [nik_match], (Resident.nik,)),
+            _id_query(base + [Resident.family_id.in_(families), or_(Resident.nik.is_(None), ~nik_match)],
+                      (Resident.family_id, Resident.shdk, Resident.id)))
+
+
+def _prefix_ids(prefix, filters):
+    """Residents whose NIK starts with the digits, then members of KKs that do."""
+    by_nik, by_kk = _prefix_statements(filters)
+    params = {"lo": prefix, "hi": _next_prefix(prefix)}
+    ids = _run_ids(by_nik, params)
+    if len(ids) >= CAP:
+        return ids
+    return ids + _run_ids(by_kk, params)[:CAP - len(ids)]
 
 
 def _ranked_ids(kind, value, filters):
     """Ids of the matching residents in display order, at most COUNT_CAP + 1."""
-    base = _filter_conditions(filters)
-    cap = COUNT_CAP + 1
     if kind == "short_number":
         return []
     if kind == "all":
-        return _ids(base, (Resident.name, Resident.id), cap)
+        return _run_ids(_all_statement(filters), {})
     if kind == "name":
-        return _name_ids(value, base, cap)
-    return _prefix_ids(value, base, cap)
+        return _name_ids(value, filters)
+    return _prefix_ids(value, filters)
 
 
-def _prefix_ids(prefix, base, cap):
-    """Residents whose NIK starts with the digits (in NIK order), then members of KKs that do."""
-    upper = _next_prefix(prefix)
-    nik_match = and_(Resident.nik >= prefix, Resident.nik < upper)
-    ids = _ids(base + [nik_match], (Resident.nik,), cap)
-    if len(ids) >= cap:
-        return ids
-    families = select(Family.id).where(Family.kk_number >= prefix, Family.kk_number < upper)
-    others = _ids(base + [Resident.family_id.in_(families), or_(Resident.nik.is_(None), ~nik_match)],
-                  (Resident.family_id, Resident.shdk, Resident.id), cap - len(ids))
-    return ids + others
+@lru_cache(maxsize=1)
+def _page_statement():
+    return (select(*ROW_COLUMNS).outerjoin(Family, Family.id == Resident.family_id)
+            .where(Resident.id.in_(bindparam("ids", expanding=True))))
 
 
 def _page_rows(ids):
     if not ids:
         return []
-    stmt = (select(*ROW_COLUMNS).outerjoin(Family, Family.id == Resident.family_id)
-            .where(Resident.id.in_(ids)))
-    by_id = {row.id: row for row in db.session.connection().execute(stmt)}
+    by_id = {row.id: row for row in db.session.connection().execute(_page_statement(), {"ids": ids})}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -221,7 +268,7 @@ def search_residents(query, filters=None, page=1):
     filters = filters or SearchFilters()
     kind, value = classify(query)
     # A whole NIK or KK matches a handful of rows at most: fetch them whole in one query.
-    found = _nik_rows(value, _filter_conditions(filters)) if kind == "nik" else _ranked_ids(kind, value, filters)
+    found = _nik_rows(value, filters) if kind == "nik" else _ranked_ids(kind, value, filters)
     result = SearchResult(kind=kind, total=len(found))
     result.page = min(max(1, page), result.pages)
     start = (result.page - 1) * PER_PAGE

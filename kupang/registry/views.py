@@ -101,8 +101,7 @@ def resident_context(resident, revealed=False):
     merged_into = db.session.get(Resident, resident.merged_into_id) if resident.merged_into_id else None
     return dict(resident=resident, members=members, changes=changes, revealed=revealed, codes=codes,
                 labels=FIELD_LABELS, code_lists=CODE_LISTS, can_edit=can_edit(), merged_into=merged_into,
-                family_url=family_url(resident.family_id) if resident.family_id else None,
-                event_form=EventForm(formdata=None, version=resident.version))
+                family_url=family_url(resident.family_id) if resident.family_id else None)
 
 
 @bp.route("/penduduk/<int:resident_id>")
