@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 
 from .. import audit
 from ..extensions import db
-from ..htmx import add_vary, is_htmx
+from ..htmx import add_vary, hx_redirect, is_htmx
 from ..registry.masking import mask_nik
 from ..security import roles_required
 from ..timeutil import now_utc, office_today
@@ -219,8 +219,10 @@ def _posted_ticket(item):
 
 def _after_action(item):
     """htmx: the refreshed panel, stats and flashes; otherwise back to the page (303)."""
-    if not is_htmx() or item is None:
+    if not is_htmx():
         return redirect(url_for("queue.counter"), 303)
+    if item is None:  # no counter open any more: the whole page must change, not the panel
+        return hx_redirect(url_for("queue.counter"))
     db.session.expire_all()
     response = make_response(render_template("queue/_counter_panel.html", oob=True, **counter_context(item)))
     return add_vary(response, "HX-Request")

@@ -279,3 +279,9 @@ def test_stats_panel(app, client, clerk_at_counter):
     client.post("/loket/aksi/selesai", data={"ticket_id": _ticket_id(app, "A-001")})
     page = client.get("/loket").get_data(as_text=True)
     assert 'data-stat="served">1<' in page and "Rata-rata menunggu" in page
+
+
+def test_htmx_action_without_an_open_counter_navigates_the_page(client, q, login_as):
+    login_as("clerk")
+    response = client.post("/loket/aksi/panggil", headers=HX)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/loket"

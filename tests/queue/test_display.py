@@ -178,3 +178,13 @@ def test_empty_board(app, display_client, q):
     assert "Belum ada panggilan hari ini." in html and "Silakan ambil nomor antrian" in html
     with app.app_context():
         assert db.session.scalar(select(Device.kind).where(Device.id == q.display_id)) == "display"
+
+
+def test_token_changes_with_the_day(app, q):
+    from datetime import date
+
+    from kupang.queue.display import board_token
+
+    assert board_token(5, date(2026, 11, 27)) != board_token(5, date(2026, 11, 28))
+    with app.app_context():
+        assert board_state().token.startswith(f"{marker_version()}-")
