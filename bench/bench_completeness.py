@@ -140,7 +140,10 @@ def over_http(path, times):
             raise RuntimeError(f"login failed with HTTP {status}")
         for name, url in (("HTTP GET /kelengkapan (full page)", "/kelengkapan"),
                           ("HTTP GET /kelengkapan?rw=001 (htmx fragment)", "/kelengkapan?rw=001"),
-                          ("HTTP GET /duplikat (first page)", "/duplikat")):
+                          ("HTTP GET /duplikat (first page)", "/duplikat"),
+                          ("HTTP GET /kelengkapan/keluarga-tanpa-kepala", "/kelengkapan/keluarga-tanpa-kepala"),
+                          ("HTTP GET /kelengkapan/penduduk?kategori=ber_nik", "/kelengkapan/penduduk?kategori=ber_nik"),
+                          ("HTTP GET /keluarga/1000 (family page, audited)", "/keluarga/1000")):
             headers = {"HX-Request": "true"} if "fragment" in name else None
 
             def fetch(url=url, headers=headers):

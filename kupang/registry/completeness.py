@@ -52,12 +52,14 @@ def counted_residents():
     return (Resident.life_status == literal_column("'hidup'"), Resident.merged_into_id.is_(None))
 
 
-def resident_counts():
-    """{(rw, rt): (residents, with NIK, with warnings)} in one grouped query."""
+def resident_counts(rw=None):
+    """{(rw, rt): (residents, with NIK, with warnings)} in one grouped query (of one RW when given)."""
     stmt = (select(Resident.rw, Resident.rt, func.count(), func.count(Resident.nik),
                    func.sum(case((Resident.has_warnings, 1), else_=0)))
             .where(*counted_residents())
             .group_by(Resident.rw, Resident.rt))
+    if rw:
+        stmt = stmt.where(Resident.rw == rw)
     return {(rw, rt): (total, nik, warn or 0) for rw, rt, total, nik, warn in db.session.execute(stmt)}
 
 
@@ -69,35 +71,43 @@ def headless_family_ids():
             .having(func.sum(case((Resident.shdk == codes.SHDK_HEAD, 1), else_=0)) == 0)).subquery()
 
 
-def headless_counts():
-    """{(rw, rt): families without a head}, by the family's RW/RT."""
+def headless_counts(rw=None):
+    """{(rw, rt): families without a head}, by the family's RW/RT (of one RW when given)."""
     headless = headless_family_ids()
     stmt = (select(Family.rw, Family.rt, func.count())
             .join(headless, headless.c.family_id == Family.id)
             .group_by(Family.rw, Family.rt))
+    if rw:
+        stmt = stmt.where(Family.rw == rw)
     return {(rw, rt): n for rw, rt, n in db.session.execute(stmt)}
 
 
 def headless_families(rw=None, rt=None, offset=0, limit=50):
-    """One page of families without a head in an area, with their living member count; and the total."""
-    headless = headless_family_ids()
-    members = (select(Resident.family_id, func.count().label("n"))
-               .where(Resident.family_id.in_(select(headless.c.family_id)), *counted_residents())
-               .group_by(Resident.family_id)).subquery()
-    stmt = select(Family, members.c.n).join(members, members.c.family_id == Family.id)
+    """One page of families without a head in an area, with their living member count; and the total.
+
+    One grouped query lists every such family (a few thousand small rows at most), then only the
+    page's families are loaded.
+    """
+    members = (select(Resident.family_id.label("family_id"), func.count().label("n"))
+               .where(Resident.family_id.is_not(None), *counted_residents())
+               .group_by(Resident.family_id)
+               .having(func.sum(case((Resident.shdk == codes.SHDK_HEAD, 1), else_=0)) == 0)).subquery()
+    stmt = (select(Family.id, members.c.n).join(members, members.c.family_id == Family.id)
+            .order_by(Family.rw, Family.rt, Family.kk_number))
     if rw:
         stmt = stmt.where(Family.rw == rw)
     if rt:
         stmt = stmt.where(Family.rt == rt)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = db.session.execute(stmt.order_by(Family.rw, Family.rt, Family.kk_number).offset(offset).limit(limit))
-    return rows.all(), total
+    listed = db.session.execute(stmt).all()
+    page = listed[offset:offset + limit]
+    families = {f.id: f for f in db.session.scalars(select(Family).where(Family.id.in_([i for i, _ in page])))}
+    return [(families[i], n) for i, n in page], len(listed)
 
 
 def completeness_report(rw=None):
     """The whole report (or one RW of it): grouped queries only, a handful in all."""
-    people = resident_counts()
-    headless = headless_counts()
+    people = resident_counts(rw)
+    headless = headless_counts(rw)
     pairs = suspected_pairs()
     dupes = count_by_area(pairs)
     areas = {}
