@@ -11,10 +11,10 @@ import secrets
 
 from sqlalchemy import exists, func, select, update
 
-from ..db import is_sqlite, lock_for_update
+from ..db import is_sqlite, lock_for_update, wants_write
 from ..extensions import db
 from ..timeutil import now_utc, office_today, to_local
-from .models import PRIORITIES, CounterSession, DailySequence, QueueMarker, Ticket, counter_service
+from .models import PRIORITIES, Counter, CounterSession, DailySequence, QueueMarker, Ticket, counter_service
 
 OPEN_STATUSES = ("waiting", "called")  # closed as "expired" when their day is over
 AVERAGE_OVER = 20  # recent finished tickets that make today's average service time
@@ -100,6 +100,8 @@ def issue_ticket(service, *, priority=None, device=None, user=None, at=None, non
     Raises QueueError when the service is inactive or closed, the daily cap is reached, the priority
     is not allowed, or the clock reads earlier than the last issued ticket.
     """
+    if is_sqlite() and not wants_write():
+        raise RuntimeError("issue_ticket needs a write transaction: a POST request or kupang.db.write_intent()")
     fresh_clock = at is None
     at = at or now_utc()
     priority = priority or None
@@ -205,7 +207,9 @@ def open_counter_count(service):
     return db.session.scalar(
         select(func.count(func.distinct(CounterSession.counter_id)))
         .join(counter_service, counter_service.c.counter_id == CounterSession.counter_id)
-        .where(counter_service.c.service_id == _id(service), CounterSession.closed_at.is_(None))) or 0
+        .join(Counter, Counter.id == CounterSession.counter_id)
+        .where(counter_service.c.service_id == _id(service), CounterSession.closed_at.is_(None),
+               Counter.active.is_(True))) or 0
 
 
 def estimated_wait_minutes(target):

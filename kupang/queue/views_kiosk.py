@@ -125,7 +125,7 @@ def kiosk_issue():
         db.session.rollback()
         earlier = _ticket_for_nonce(form.nonce.data)
         if earlier is None:
-            raise
+            return kiosk_refusal("Pilihan tidak terbaca. Silakan sentuh kembali layanan yang Anda perlukan.", 409)
         return _print_redirect(earlier)
     return response
 

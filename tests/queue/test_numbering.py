@@ -256,3 +256,30 @@ def test_is_open_and_hours_label(app):
         assert numbering.hours_label(a) == "08.00–12.30 WITA"
         assert numbering.is_open(a, wita(2026, 11, 27, 12, 29))
         assert not numbering.is_open(a, wita(2026, 11, 27, 12, 30))
+
+
+def test_issuing_outside_a_write_transaction_is_a_programming_error(app):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL locks the sequence row instead")
+    with app.app_context():
+        a = add_service()
+        with pytest.raises(RuntimeError, match="write_intent"):
+            issue_ticket(db.session.get(Service, a), at=MORNING)
+
+
+def test_inactive_counters_do_not_shorten_the_estimate(app, make_user):
+    with app.app_context():
+        clerk = make_user("clerk", "petugas")
+        a = add_service("Domisili", "A", minutes_per_ticket=10)
+        issue(a, numbering.now_utc() - timedelta(minutes=2))
+        issue(a, numbering.now_utc() - timedelta(minutes=1))
+        add_counter(1, [a], open_by=clerk)
+        counter_id = add_counter(2, [a], open_by=clerk)
+        service = db.session.get(Service, a)
+        assert numbering.estimated_wait_minutes(service) == 10
+        with write_intent():
+            from kupang.queue.models import Counter
+
+            db.session.get(Counter, counter_id).active = False
+            db.session.commit()
+        assert numbering.estimated_wait_minutes(service) == 20

@@ -105,3 +105,9 @@ def test_status_views_are_marked_public(app):
     assert app.view_functions["queue.ticket_status"].is_public
     assert app.view_functions["queue.ticket_status_fragment"].is_public
     assert app.view_functions["queue.pair"].is_public
+
+
+def test_called_without_a_counter_still_reads_well(app, client, tickets):
+    set_ticket(app, tickets[0], status="called")
+    body = client.get(f"/antrian/{tickets[0]}").get_data(as_text=True)
+    assert "Nomor Anda sedang dipanggil" in body and "loket None" not in body
