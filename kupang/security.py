@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .db import is_sqlite, lock_for_update
 from .extensions import db, login_manager
 from .timeutil import now_utc
 
@@ -137,14 +138,22 @@ def _locked(row, now):
     return row.locked_until is not None and row.locked_until > now
 
 
+def _locked_throttle_row(key):
+    """The key's row, created when missing and locked for this transaction (concurrent failures all count)."""
+    if is_sqlite():
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    db.session.execute(insert(LoginThrottle).values(key=key, failures=0).on_conflict_do_nothing())
+    stmt = lock_for_update(select(LoginThrottle).where(LoginThrottle.key == key))
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
 def record_login_failure(keys):
     """Count a failure against each key; past the limit, lock for a delay that doubles each time."""
     now = now_utc()
     for key in keys:
-        row = db.session.get(LoginThrottle, key)
-        if row is None:
-            row = LoginThrottle(key=key, failures=0)
-            db.session.add(row)
+        row = _locked_throttle_row(key)
         if row.last_failure_at and now - row.last_failure_at > FAILURE_MEMORY and not _locked(row, now):
             row.failures = 0  # an old typo is forgiven; a sustained attack keeps its growing delay
         row.failures += 1

@@ -439,3 +439,27 @@ def test_nul_bytes_are_refused_not_crashed_on(client, login_as, path):
     login_as("admin")
     response = client.get(path)
     assert response.status_code == 400 and "Permintaan tidak valid" in body(response)
+
+
+def test_simultaneous_failures_are_all_counted(app, make_user):
+    """Failed logins racing on a new throttle row: no crash (duplicate key) and no lost count."""
+    import threading
+
+    make_user("clerk", "budi")
+    barrier, statuses = threading.Barrier(4), []
+
+    def attempt(n):
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post("/masuk", data={"username": "budi", "password": f"Salah-{n}-xyz"},
+                                    environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200] * 4
+    with app.app_context():
+        rows = {row.key: row.failures for row in db.session.scalars(select(LoginThrottle))}
+    assert rows == {"user:budi": 4, "ip:10.9.9.9": 4}

@@ -280,3 +280,29 @@ def test_pending_login_is_dropped_when_2fa_is_reset(app, client, make_user, auth
     response = client.post("/masuk/verifikasi", data={"code": code_at(secret, clock.now)})
     assert response.headers["Location"] == "/masuk"
     assert client.get("/").status_code == 302
+
+
+def test_one_code_sent_twice_at_once_logs_in_only_once(app, make_user, clock):
+    import threading
+
+    make_user("clerk", "budi")
+    first = app.test_client()
+    first.post("/masuk", data={"username": "budi", "password": PASSWORD})
+    secret = enrol(first, clock)
+    clients = [app.test_client() for _ in range(3)]
+    for client in clients:
+        assert password_step(client, "budi").status_code == 302
+    clock.advance(30)
+    code = code_at(secret, clock.now)
+    barrier, statuses = threading.Barrier(len(clients)), []
+
+    def send(client):
+        barrier.wait()
+        statuses.append(client.post("/masuk/verifikasi", data={"code": code}).status_code)
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200, 200, 302]

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from .. import audit
+from ..db import lock_for_update
 from ..extensions import db, login_manager
 from ..htmx import hx_redirect, is_htmx
 from ..security import (
@@ -136,6 +137,12 @@ def throttled_page(template, form, wait):
     return render_template(template, form=form), 429, {"Retry-After": str(wait)}
 
 
+def lock_user(user_id):
+    """The user row re-read and locked for this transaction (PostgreSQL; SQLite writes are serialised)."""
+    stmt = lock_for_update(select(User).where(User.id == user_id)).execution_options(populate_existing=True)
+    return db.session.scalars(stmt).one()
+
+
 def pending_user():
     """The user who passed the password step and still owes a TOTP code."""
     pending = session.get(PENDING_KEY)
@@ -162,6 +169,7 @@ def login_totp():
         wait = throttle_wait_seconds(keys)
         if wait:
             return throttled_page("auth/login_totp.html", form, wait)
+        user = lock_user(user.id)  # two tabs sending one code at once: only one may use it
         if accounts.check_totp_login(user, form.code.data):
             clear_login_failures(user.username)
             finish_login(user)
