@@ -295,4 +295,15 @@ def test_kiosk_in_a_browser_issues_and_prints_a_58mm_ticket(app, browser, live_s
     pdf = page.pdf(prefer_css_page_size=True)
     media_box = re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert abs(float(media_box.group(1)) - 58 / 25.4 * 72) < 2  # the page is 58 mm wide, not A4
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one strip of paper
+    ticket_mm = box["height"] * 25.4 / 96
+    page_mm = float(media_box.group(2)) * 25.4 / 72
+    assert ticket_mm <= page_mm <= ticket_mm + 10  # kiosk.js sized the page to the ticket (CSS fallback: 170 mm)
+    page.set_viewport_size({"width": 304, "height": 1000})
+    page.goto(print_url + "?lebar=80")
+    page.locator(".ticket").screenshot(path=os.path.join(screenshot_dir, "ticket-80mm.png"))
+    pdf = page.pdf(prefer_css_page_size=True)
+    media_box = re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert abs(float(media_box.group(1)) - 80 / 25.4 * 72) < 2
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one strip of paper, no second page
     context.close()
