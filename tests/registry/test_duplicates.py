@@ -317,3 +317,11 @@ def test_bad_area_filter_is_explained(app, client, login_as):
     body = client.get("/duplikat?rw=abc&rt=1234").get_data(as_text=True)
     assert "RW dan RT harus berupa angka 1 sampai 3 digit" in body
     assert "harus berupa angka" not in client.get("/duplikat?rw=2").get_data(as_text=True)
+
+
+def test_three_records_of_one_person_give_two_pairs_to_the_nik_holder(app):
+    ids = build(app, ("Imanuel Tefa", 1, BORN, None, {}), ("Imanuel Tefa", 1, BORN, nik_for(BORN, 1), {}),
+                ("imanuel tefa", 1, BORN, None, {}))
+    with app.app_context():
+        pairs = suspected_pairs()
+    assert sorted((p.first.id, p.second.id) for p in pairs) == [(ids[1], ids[0]), (ids[1], ids[2])]
