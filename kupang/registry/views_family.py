@@ -33,6 +33,7 @@ from .families import (
 )
 from .masking import mask_nik
 from .models import Family, Resident
+from .nik import check_kk
 
 VIEW_ROLES = ("clerk", "supervisor", "admin")
 EDIT_ROLES = ("clerk", "admin")
@@ -174,6 +175,8 @@ def family_move(family_id):
     except StaleDataError:
         db.session.rollback()
         return render_family(found, 409, move={**move, "error": STALE_TEXT})
+    for warning in check_kk(target.kk_number).warnings:  # never blocking, but the clerk should see it
+        flash(warning, "warning")
     return after_family_change(found, f"{member.name} dipindahkan ke KK {mask_nik(target.kk_number)}.")
 
 

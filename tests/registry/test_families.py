@@ -356,3 +356,15 @@ def test_head_change_fragment_updates_the_head_shown(app, client, login_as):
                        headers={"HX-Request": "true"}).get_data(as_text=True)
     facts = body.split("<dt>Kepala keluarga</dt>")[1].split("</dd>")[0]
     assert "Maria Bria 1" in facts and "Yohanes Ndun 1" not in facts
+
+
+def test_new_kk_with_unknown_region_is_created_with_a_warning(app, client, login_as):
+    standard_family(app, 1)
+    login_as("clerk")
+    fid = family_ids(app)[0]
+    rid, _ = child_of(app)
+    response = client.post(f"/keluarga/{fid}/pindah", data={"anggota": rid, "kk_tujuan": "9999050101200001",
+                                                            "buat_baru": "1"}, follow_redirects=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "tidak ada di data Kemendagri" in body and "boleh disimpan" in body
+    assert "9999050101200001" not in body and len(family_ids(app)) == 2
