@@ -4,6 +4,7 @@ The test reads the protection markers the decorators leave on views (`is_public`
 `device_kinds`); a route with none of them must send visitors to the login page, so a new route that
 forgets its protection fails here.
 """
+import re
 import uuid
 
 from werkzeug.routing import AnyConverter, FloatConverter, IntegerConverter, UUIDConverter
@@ -149,3 +150,27 @@ def test_matrix_catches_an_unprotected_route(app):
     rule = next(r for r in app.url_map.iter_rules() if r.rule == "/lupa-dilindungi")
     response = app.test_client().get("/lupa-dilindungi")
     assert check(rule, "GET", forgotten, "anonymous", response, login_request(response, False))
+
+
+INLINE_CODE = re.compile(
+    r"""<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|\son[a-z]+=|javascript:|\b(?:src|href|action)=["']?(?:https?:)?//""",
+    re.I)
+
+
+def test_every_page_obeys_the_strict_csp(app):
+    """No inline script, style attribute, on* handler or outside asset/link on any page a GET returns."""
+    with app.app_context():
+        for role in ("admin", "supervisor", "clerk"):
+            create_user(f"{role}1", role, PASSWORD, must_change=False)
+        db.session.commit()
+    problems = []
+    for rule, method, url, _view in routes(app):
+        if method != "GET" or rule.endpoint == "static":
+            continue
+        for role in ROLES:
+            response = client_for(app, role).get(url)
+            if response.mimetype == "text/html":
+                found = INLINE_CODE.findall(response.get_data(as_text=True))
+                if found:
+                    problems.append(f"GET {rule.rule} as {role}: {sorted(set(found))}")
+    assert not problems, "\n".join(problems)
