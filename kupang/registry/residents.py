@@ -218,6 +218,8 @@ def display_value(field_name, value):
     """A stored value as the page shows it: code labels, dates, '-' for empty. Numbers are masked elsewhere."""
     if value in (None, ""):
         return "-"
+    if field_name == "has_warnings":
+        return "Ya" if str(value) in ("1", "True") else "Tidak"
     table = CODE_LISTS.get(field_name)
     if table is not None:
         key = int(value) if str(value).isdigit() else value

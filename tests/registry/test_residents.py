@@ -210,3 +210,14 @@ def test_bad_events_are_refused(app, kind, when, field):
         assert field in caught.value.errors
         db.session.rollback()
         assert count(ResidentEvent) == 0 and db.session.get(Resident, resident_id).life_status == "hidup"
+
+
+def test_display_values():
+    from kupang.registry.residents import display_value
+
+    assert display_value("sex", "2") == "Perempuan"
+    assert display_value("occupation_code", 88) == "Wiraswasta"
+    assert display_value("life_status", "mati") == "Meninggal"
+    assert display_value("has_warnings", "1") == "Ya" and display_value("has_warnings", False) == "Tidak"
+    assert display_value("birth_date", date(1990, 3, 12)) == "12 Maret 1990"
+    assert display_value("phone", "") == "-"
