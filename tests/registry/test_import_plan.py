@@ -389,3 +389,43 @@ def test_job_row_keeps_who_and_counts(app, tmp_path, make_user):
         stored = db.session.get(ImportJob, job.id)
         assert (stored.user_id, stored.confirmed_by_id, stored.count_new) == (uid, uid, 1)
         assert db.session.scalar(select(Resident.created_by_id)) == uid
+
+
+def test_confirmation_uses_the_rows_read_by_the_check(app, tmp_path):
+    rows = [person(1), person(2)]
+    with app.app_context():
+        job = check_file(write_xlsx(tmp_path / "a.xlsx", rows))
+        folder = imports_root() / f"job-{job.id}"
+        assert (folder / "baris.jsonl").is_file()
+        (folder / "unggahan.xlsx").write_bytes(b"not read again")
+        confirm_job(job.id, None)
+        job = run_job(job.id)
+        assert job.status == "done" and job.count_new == 2
+        assert not (folder / "baris.jsonl").exists()
+        # Without the saved rows the upload itself is read again.
+        job = check_file(write_xlsx(tmp_path / "b.xlsx", [person(3)]))
+        (imports_root() / f"job-{job.id}" / "baris.jsonl").unlink()
+        confirm_job(job.id, None)
+        assert run_job(job.id).count_new == 1
+
+
+def test_resident_edited_meanwhile_fails_the_whole_import(app, tmp_path, monkeypatch):
+    rows = [person(1), person(2)]
+    with app.app_context():
+        import_file(write_xlsx(tmp_path / "a.xlsx", rows))
+        job = check_file(write_xlsx(tmp_path / "b.xlsx", [dict(rows[0], Pekerjaan="Guru"), person(3)]))
+        assert (job.count_new, job.count_updated) == (1, 1)
+        original = apply_module.verify_still_free
+
+        def clerk_saved_first(plan):
+            # Inside the write transaction, as if a clerk's save had landed just before: the version moves on.
+            db.session.execute(update(Resident).where(Resident.nik == rows[0]["NIK"])
+                               .values(version=Resident.version + 1, occupation_code=9))
+            original(plan)
+
+        monkeypatch.setattr(apply_module, "verify_still_free", clerk_saved_first)
+        confirm_job(job.id, None)
+        job = run_job(job.id)
+        assert job.status == "failed" and "diubah petugas lain" in job.error
+        assert totals() == (2, 2, 0)
+        assert db.session.scalar(select(Resident.occupation_code).where(Resident.nik == rows[0]["NIK"])) == 88

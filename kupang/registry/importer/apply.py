@@ -1,10 +1,13 @@
 """Writing a checked plan: families and residents inserted in bulk, updates through the change history.
 
 The caller runs apply_plan inside one write transaction (IMMEDIATE on SQLite), so an import is
-applied whole or not at all. Everything is prepared before the first write to keep that short.
+applied whole or not at all. prepare_plan builds every row to insert before that transaction, so
+the write lock is held only for the writing itself.
 """
+from dataclasses import dataclass, field
+
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from ...extensions import db
 from ...timeutil import now_utc
@@ -17,10 +20,23 @@ from .plan import CHUNK
 BATCH = 2000
 CONFLICT = ("Data penduduk berubah sejak berkas diperiksa ({what}). Tidak ada yang disimpan; "
             "unggah berkas itu lagi untuk memeriksa ulang.")
+RESIDENT_TABLE = Resident.__table__
+# Inserted columns: id and family_id first (known only inside the transaction), then the rest.
+TAIL_COLUMNS = [c for c in RESIDENT_TABLE.columns if c.name not in ("id", "family_id")]
 
 
 class ImportConflict(Exception):
     """The database changed between the check and the write; nothing was written."""
+
+
+@dataclass
+class Prepared:
+    """What the write needs, built before the transaction starts."""
+
+    new_rows: list = field(default_factory=list)
+    new_values: list = field(default_factory=list)  # per new row: DB-ready values of TAIL_COLUMNS
+    now: object = None
+    user_id: int | None = None
 
 
 def _existing(column, values):
@@ -40,22 +56,7 @@ def verify_still_free(plan):
         raise ImportConflict(CONFLICT.format(what="nomor KK yang akan dibuat sudah terdaftar"))
 
 
-def insert_families(plan, connection):
-    """Create the new KKs (heads set later); returns {KK number: family id} for old and new ones."""
-    family_ids = dict(plan.family_ids)
-    drafts = list(plan.new_families.values())
-    kelurahan, now = current_app.config["KELURAHAN_CODE"], now_utc()
-    table = Family.__table__
-    for start in range(0, len(drafts), BATCH):
-        params = [{"kk_number": d.kk, "address": d.address, "rt": d.rt, "rw": d.rw, "kelurahan_code": kelurahan,
-                   "head_id": None, "created_at": now, "updated_at": now} for d in drafts[start:start + BATCH]]
-        result = connection.execute(insert(table).returning(table.c.id, table.c.kk_number,
-                                                            sort_by_parameter_order=True), params)
-        family_ids.update({kk: family_id for family_id, kk in result})
-    return family_ids
-
-
-def _new_resident(row, family_ids, kelurahan, user_id, now):
+def _new_resident(row, kelurahan, user_id, now):
     return {
         "nik": row.nik, "name": row.name, "sex": row.sex, "birth_place": row.birth_place or "",
         "birth_date": row.birth_date, "religion": row.religion, "marital_status": row.marital_status,
@@ -63,22 +64,88 @@ def _new_resident(row, family_ids, kelurahan, user_id, now):
         "blood_type": row.blood_type, "citizenship": row.citizenship or 1, "father_name": row.father_name or "",
         "mother_name": row.mother_name or "", "address": row.address or "", "rt": row.rt or "", "rw": row.rw or "",
         "kelurahan_code": kelurahan, "life_status": row.life_status or "hidup", "phone": row.phone or "",
-        "family_id": family_ids.get(row.kk), "merged_into_id": None, "has_warnings": row.has_warnings,
-        "version": 1, "created_at": now, "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id,
+        "merged_into_id": None, "has_warnings": row.has_warnings, "version": 1, "created_at": now,
+        "created_by_id": user_id, "updated_at": now, "updated_by_id": user_id,
     }
 
 
-def insert_residents(plan, connection, family_ids, user):
+def prepare_plan(plan, user=None):
+    """Build the new residents' values (converted for the database driver on SQLite) outside any transaction."""
+    prepared = Prepared(now=now_utc(), user_id=getattr(user, "id", None))
+    prepared.new_rows = [row for row in plan.rows if row.status == "new"]
+    kelurahan = current_app.config["KELURAHAN_CODE"]
+    dialect = db.engine.dialect
+    processors = [c.type.bind_processor(dialect) if dialect.name == "sqlite" else None for c in TAIL_COLUMNS]
+    for row in prepared.new_rows:
+        values = _new_resident(row, kelurahan, prepared.user_id, prepared.now)
+        prepared.new_values.append(tuple(
+            process(values[c.name]) if process and values[c.name] is not None else values[c.name]
+            for c, process in zip(TAIL_COLUMNS, processors, strict=True)))
+    return prepared
+
+
+def _next_id(connection, table):
+    """The first free id of a table (inside the IMMEDIATE transaction nobody else can take it)."""
+    return (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+
+def insert_families(plan, connection):
+    """Create the new KKs (heads set later); returns {KK number: family id} for old and new ones."""
+    family_ids = dict(plan.family_ids)
+    drafts = list(plan.new_families.values())
+    kelurahan, now, table = current_app.config["KELURAHAN_CODE"], now_utc(), Family.__table__
+    sqlite = connection.dialect.name == "sqlite"
+    first = _next_id(connection, table) if sqlite else None
+    for start in range(0, len(drafts), BATCH):
+        batch = drafts[start:start + BATCH]
+        params = [{"kk_number": d.kk, "address": d.address, "rt": d.rt, "rw": d.rw, "kelurahan_code": kelurahan,
+                   "head_id": None, "created_at": now, "updated_at": now} for d in batch]
+        if sqlite:  # explicit ids continuing the table: a plain executemany, no RETURNING needed
+            ids = list(range(first + start, first + start + len(batch)))
+            for values, family_id in zip(params, ids, strict=True):
+                values["id"] = family_id
+            connection.execute(insert(table), params)
+        else:  # PostgreSQL: its id sequence stays in charge
+            result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
+            ids = [family_id for (family_id,) in result]
+        family_ids.update(zip((d.kk for d in batch), ids, strict=True))
+    return family_ids
+
+
+def insert_residents(prepared, connection, family_ids):
     """Insert the new residents in batches; each row learns its new id."""
-    rows = [row for row in plan.rows if row.status == "new"]
-    kelurahan, now, user_id = current_app.config["KELURAHAN_CODE"], now_utc(), getattr(user, "id", None)
-    table = Resident.__table__
+    rows, values = prepared.new_rows, prepared.new_values
+    if connection.dialect.name == "sqlite":
+        names = ", ".join(["id", "family_id", *(c.name for c in TAIL_COLUMNS)])
+        sql = f"INSERT INTO resident ({names}) VALUES ({', '.join('?' * (len(TAIL_COLUMNS) + 2))})"
+        first = _next_id(connection, RESIDENT_TABLE)
+        for offset, row in enumerate(rows):
+            row.resident_id = first + offset
+        for start in range(0, len(rows), BATCH):
+            connection.exec_driver_sql(sql, [(row.resident_id, family_ids.get(row.kk), *tail) for row, tail
+                                             in zip(rows[start:start + BATCH], values[start:start + BATCH],
+                                                    strict=True)])
+        return
+    names = [c.name for c in TAIL_COLUMNS]
+    statement = insert(RESIDENT_TABLE).returning(RESIDENT_TABLE.c.id, sort_by_parameter_order=True)
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
-        params = [_new_resident(row, family_ids, kelurahan, user_id, now) for row in batch]
-        result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
-        for row, (resident_id,) in zip(batch, result, strict=True):
+        params = [{"family_id": family_ids.get(row.kk), **dict(zip(names, tail, strict=True))}
+                  for row, tail in zip(batch, values[start:start + BATCH], strict=True)]
+        for row, (resident_id,) in zip(batch, connection.execute(statement, params), strict=True):
             row.resident_id = resident_id
+
+
+class StoredResident:
+    """A matched resident's stored values as the check read them: what apply_changes compares and records."""
+
+    def __init__(self, row):
+        self.id = row.resident_id
+        self.updated_by_id = None
+        self.family_id = row.stored_family_id
+        for name, (old, _new) in row.changes.items():
+            if name != "kk":
+                setattr(self, name, old)
 
 
 def _update_values(row, family_ids):
@@ -88,27 +155,36 @@ def _update_values(row, family_ids):
     return values
 
 
-def update_residents(plan, family_ids, user):
-    """Apply the changed fields to stored residents through history.apply_changes (source 'import').
+def update_residents(plan, family_ids, user, now):
+    """Record every changed field through history.apply_changes (source 'import'), then write the new values
+    in bulk, guarded by each resident's version (a resident edited meanwhile makes the import fail whole).
 
     Returns the ids of families whose membership or heads may have changed.
     """
-    rows = [row for row in plan.rows if row.status == "updated"]
-    touched = set()
-    for start in range(0, len(rows), CHUNK):
-        batch = {row.resident_id: row for row in rows[start:start + CHUNK]}
-        residents = db.session.scalars(select(Resident).where(Resident.id.in_(batch))).all()
-        for resident in residents:
-            row = batch[resident.id]
-            values = _update_values(row, family_ids)
-            if "nik" in values and resident.nik not in (None, values["nik"]):
-                raise ImportConflict(CONFLICT.format(what="NIK penduduk diubah petugas lain"))
-            if "family_id" in values or "shdk" in values:
-                touched.update(fid for fid in (resident.family_id, values.get("family_id")) if fid)
-            apply_changes(resident, values, user=user, source="import")
-        db.session.flush()
-        for resident in residents:
-            db.session.expunge(resident)
+    groups, touched = {}, set()
+    for row in plan.rows:
+        if row.status != "updated":
+            continue
+        stored, values = StoredResident(row), _update_values(row, family_ids)
+        changed = apply_changes(stored, values, user=user, source="import")
+        if "family_id" in values or "shdk" in values:
+            touched.update(fid for fid in (row.stored_family_id, values.get("family_id")) if fid)
+        params = {name: getattr(stored, name) for name in changed}
+        params.update(b_id=row.resident_id, b_version=row.stored_version, version=row.stored_version + 1,
+                      updated_at=now)
+        if user is not None:
+            params["updated_by_id"] = user.id
+        groups.setdefault(frozenset(params), []).append(params)
+    db.session.flush()  # the history rows
+    statement = update(RESIDENT_TABLE).where(RESIDENT_TABLE.c.id == bindparam("b_id"),
+                                             RESIDENT_TABLE.c.version == bindparam("b_version"))
+    connection = db.session.connection()
+    for params in groups.values():
+        for start in range(0, len(params), BATCH):
+            batch = params[start:start + BATCH]
+            result = connection.execute(statement, batch)
+            if connection.dialect.supports_sane_multi_rowcount and result.rowcount != len(batch):
+                raise ImportConflict(CONFLICT.format(what="data penduduk diubah petugas lain"))
     return touched
 
 
@@ -130,14 +206,15 @@ def sync_heads(family_ids, already_set):
     db.session.flush()
 
 
-def apply_plan(plan, user=None):
+def apply_plan(plan, user=None, prepared=None):
     """Write the plan in the current transaction; returns the counts. Raises ImportConflict."""
+    prepared = prepared or prepare_plan(plan, user)
     verify_still_free(plan)
     connection = db.session.connection()
     with search_index_paused(connection):
         family_ids = insert_families(plan, connection)
-        insert_residents(plan, connection, family_ids, user)
-    touched = update_residents(plan, family_ids, user)
+        insert_residents(prepared, connection, family_ids)
+    touched = update_residents(plan, family_ids, user, prepared.now)
     set_heads(plan, family_ids)
     sync_heads(touched, {family_ids[kk] for kk in plan.heads})
     return plan.counts()

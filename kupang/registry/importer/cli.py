@@ -6,6 +6,7 @@ import click
 from flask import current_app
 
 from ...cli import fail
+from ...config import env_int
 from ...db import write_intent
 from ...extensions import db
 from .. import bp
@@ -53,7 +54,8 @@ def _user(username):
 
 def run_worker(job_id):
     """Worker mode: run a stored job at lower CPU priority, reporting progress on its row."""
-    os.nice(current_app.config.get("IMPORT_NICE", 5))
+    # Lower CPU priority than the web workers: clerks' lookups come first (KUPANG_IMPORT_NICE, 0 to disable).
+    os.nice(current_app.config.get("IMPORT_NICE", env_int("IMPORT_NICE", 5)))
     job = run_job(job_id, ProgressReporter(job_id))
     if job is None:
         fail(f"pekerjaan impor {job_id} tidak ditemukan.")

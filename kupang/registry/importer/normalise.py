@@ -10,9 +10,7 @@ from .values import (
     is_empty,
     label_key,
     number_input,
-    parse_date,
     parse_text,
-    parse_unit,
     split_place_date,
     split_unit_pair,
 )
@@ -34,7 +32,8 @@ ERROR, WARNING = "error", "warning"
 class RowData:
     """A checked row: the fields it gives (None when blank or absent) and what happens to it."""
 
-    __slots__ = (*FIELDS, "line", "issues", "status", "resident_id", "changes", "has_warnings", "name_key")
+    __slots__ = (*FIELDS, "line", "issues", "status", "resident_id", "changes", "has_warnings", "name_key",
+                 "stored_version", "stored_family_id")
 
     def __init__(self, line):
         for name in FIELDS:
@@ -46,6 +45,7 @@ class RowData:
         self.changes = None  # {field: (old, new)} for updates
         self.has_warnings = False
         self.name_key = ""
+        self.stored_version = self.stored_family_id = None  # of the matched resident, as the check read it
 
     def add(self, level, column, message):
         """Record an error (the row is rejected) or a warning (shown, not blocking)."""
@@ -114,9 +114,9 @@ def parse_fields(row, raw, header, context):
             if name in CODE_TABLES:
                 parsed = CODE_TABLES[name].parse(value)
             elif name == "birth_date":
-                parsed = parse_date(value, context.today, context.date1904)
+                parsed = context.dates(value, context.today, context.date1904)
             elif name in ("rt", "rw"):
-                parsed = parse_unit(value, name.upper())
+                parsed = context.units(value, name.upper())
             else:
                 parsed = parse_text(value, TEXT_LIMITS[name], TEXT_WHAT[name])
         except ValueProblem as problem:
@@ -159,7 +159,7 @@ def is_placeholder_kk(digits):
     return len(set(digits)) == 1
 
 
-def parse_kk(row, raw, header):
+def parse_kk(row, raw, header, context=None):
     """Check the KK number; a placeholder is dropped with a warning, never used to group a family."""
     label = header.label("kk")
     value = raw.get("kk")
@@ -173,7 +173,11 @@ def parse_kk(row, raw, header):
         row.add(WARNING, label, PLACEHOLDER_KK.format(masked=mask_nik(text) if len(text) == 16 else text))
         return
     value, _was_number = number_input(value)
-    check = check_kk(value)
+    check = context.kk_checks.get(value) if context is not None else None
+    if check is None:
+        check = check_kk(value)  # a family's rows repeat its KK: check each number once per file
+        if context is not None and len(context.kk_checks) < 100_000:
+            context.kk_checks[value] = check
     for message in check.errors:
         row.reject(label, message)
     if check.value is None:
@@ -201,5 +205,5 @@ def read_row(line, values, header, context):
         row.reject(header.label(name), message)
     parse_fields(row, raw, header, context)
     parse_nik(row, raw, header, context)
-    parse_kk(row, raw, header)
+    parse_kk(row, raw, header, context)
     return row

@@ -18,6 +18,7 @@ from ..nik import nik_conflict_message
 from .columns import match_header, unused_columns_message
 from .normalise import RESIDENT_FIELDS, WARNING, read_row
 from .readers import ImportFileError
+from .values import Memo, parse_date, parse_unit
 
 HEADER_SCAN_ROWS = 30
 MAX_FAMILY_ROWS = 30  # more rows than this on one KK is a placeholder, not a family
@@ -31,15 +32,18 @@ EXISTING_COLUMNS = (Resident.id, Resident.nik, Resident.name, Resident.sex, Resi
                     Resident.birth_date, Resident.religion, Resident.marital_status, Resident.shdk,
                     Resident.education, Resident.occupation_code, Resident.blood_type, Resident.citizenship,
                     Resident.father_name, Resident.mother_name, Resident.address, Resident.rt, Resident.rw,
-                    Resident.life_status, Resident.phone, Resident.family_id, Family.kk_number)
+                    Resident.life_status, Resident.phone, Resident.family_id, Resident.version, Family.kk_number)
 
 
 @dataclass
 class Context:
-    """What every row check needs to know: today's date and the workbook's date system."""
+    """What every row check needs to know: today's date, the workbook's date system, per-file parse caches."""
 
     today: date
     date1904: bool = False
+    dates: Memo = field(default_factory=lambda: Memo(parse_date, limit=60_000))
+    units: Memo = field(default_factory=lambda: Memo(parse_unit))
+    kk_checks: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -181,7 +185,7 @@ def diff(row, existing):
         if new is None:
             continue
         old = getattr(existing, name)
-        if as_text(old) != as_text(new):
+        if old != new and as_text(old) != as_text(new):
             changes[name] = (old, new)
     if row.kk and row.kk != existing.kk_number:
         changes["kk"] = (existing.kk_number, row.kk)
@@ -195,6 +199,7 @@ def _settle(row, existing, claimed):
         return
     claimed[existing.id] = row
     row.resident_id = existing.id
+    row.stored_version, row.stored_family_id = existing.version, existing.family_id
     row.changes = diff(row, existing)
     row.status = "updated" if row.changes else "unchanged"
 
@@ -287,9 +292,13 @@ def match_with_database(plan, progress=_no_progress):
     plan_families(plan)
 
 
-def build_plan(source, today, progress=_no_progress):
-    """Read, check and match a whole file; nothing is written."""
-    plan = read_plan(source, Context(today=today), progress)
+def finish_plan(plan, progress=_no_progress):
+    """The checks across rows and against the database, on rows as read from the file."""
     check_within_file(plan)
     match_with_database(plan, progress)
     return plan
+
+
+def build_plan(source, today, progress=_no_progress):
+    """Read, check and match a whole file; nothing is written."""
+    return finish_plan(read_plan(source, Context(today=today), progress), progress)

@@ -26,7 +26,31 @@ def is_empty(raw):
     """True for a blank cell, or one holding only a dash or similar placeholder."""
     if raw is None:
         return True
-    return isinstance(raw, str) and raw.strip().lower() in EMPTY_MARKS
+    return raw.__class__ is str and len(raw) < 8 and raw.strip().lower() in EMPTY_MARKS
+
+
+class Memo:
+    """Results (or the problem) of a pure parse per distinct cell value: sheets repeat 'L', 'Kristen', '003'."""
+
+    def __init__(self, function, limit=5000):
+        self.function, self.cache, self.limit = function, {}, limit
+
+    def __call__(self, raw, *args):
+        key = (raw.__class__, raw, *args)
+        try:
+            found = self.cache[key]
+        except KeyError:
+            try:
+                found = (True, self.function(raw, *args))
+            except ValueProblem as problem:
+                found = (False, str(problem))
+            except TypeError:  # an unhashable value never reaches here (cells are str/int/float/date)
+                return self.function(raw, *args)
+            if len(self.cache) < self.limit:
+                self.cache[key] = found
+        if found[0]:
+            return found[1]
+        raise ValueProblem(found[1])
 
 
 def label_key(text):
@@ -66,8 +90,9 @@ class CodeTable:
         for words, code in extra:
             for word in words.split("|"):
                 self.words[key(word)] = code
+        self.parse = Memo(self._parse)
 
-    def parse(self, raw):
+    def _parse(self, raw):
         """The code for a cell, None when blank; raises ValueProblem for anything unknown."""
         if is_empty(raw):
             return None
@@ -129,11 +154,13 @@ def parse_text(raw, max_length, what):
     """Trimmed text with single spaces; numbers as written without '.0'; None when blank."""
     if is_empty(raw):
         return None
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, datetime | date):
-        raise ValueProblem(f"{what} berisi tanggal, bukan teks.")
-    text = " ".join(str(raw).split())
+    if raw.__class__ is not str:
+        if isinstance(raw, float) and raw.is_integer():
+            raw = int(raw)
+        if isinstance(raw, datetime | date):
+            raise ValueProblem(f"{what} berisi tanggal, bukan teks.")
+        raw = str(raw)
+    text = " ".join(raw.split())
     if len(text) > max_length:
         raise ValueProblem(f"{what} terlalu panjang ({len(text)} karakter, maksimal {max_length}).")
     return text
