@@ -51,6 +51,7 @@ def test_login_forced_change_2fa_and_logout(page, live_server, make_user, screen
     page.click("button[type=submit]")
     page.wait_for_url("**/akun/kata-sandi")
     assert "Kata sandi Anda dibuat oleh admin" in page.content()
+    assert page.locator("nav.mainnav").count() == 0  # every link would lead back here
     shoot(page, screenshot_dir, "03-forced-change")
 
     page.fill("#current_password", PASSWORD)
