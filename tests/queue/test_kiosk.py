@@ -15,6 +15,16 @@ from .core_fixtures import add_service, paired_device
 NONCE = "n0nce-abcdefghijkl"
 # Headless Chromium cannot show a print dialog: count the calls instead.
 PRINT_SPY = "window.printCalls = 0; window.print = function () { window.printCalls += 1; };"
+# Counts the kiosk form submissions that were not stopped, and the buttons disabled right after one.
+SUBMIT_SPY = """
+window.addEventListener("submit", function (event) {
+  if (event.defaultPrevented) { return; }
+  sessionStorage.setItem("submitsSent", String(1 + Number(sessionStorage.getItem("submitsSent") || 0)));
+  setTimeout(function () {
+    sessionStorage.setItem("disabledAfterSubmit", String(document.querySelectorAll(".kiosk-tile:disabled").length));
+  }, 0);
+});
+"""
 
 
 @pytest.fixture
@@ -264,12 +274,20 @@ def test_kiosk_in_a_browser_issues_and_prints_a_58mm_ticket(app, browser, live_s
                                       has_touch=True)
         context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server}])
         context.add_init_script(PRINT_SPY)
+        context.add_init_script(SUBMIT_SPY)
         page = context.new_page()
         page.goto("/kiosk")
         assert page.locator(".kiosk-tile").count() == 8
         page.screenshot(path=os.path.join(screenshot_dir, f"kiosk-{width}x{height}.png"), full_page=True)
         # Every tile is fully on screen: nothing to scroll on the touch screen.
         assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
+        if width == 1920:
+            page.locator(".kiosk-tile", has_text="Pengantar KTP/KK").dblclick()
+            page.wait_for_url("**/cetak")
+            # kiosk.js let one form go and disabled every button as it left.
+            assert page.evaluate("sessionStorage.getItem('submitsSent')") == "1"
+            assert page.evaluate("sessionStorage.getItem('disabledAfterSubmit')") == "8"
+            assert page.locator(".t-number").inner_text() == "A-001"
         if width == 1366:
             page.get_by_label("Lansia").check(force=True)
             assert page.locator(".kiosk-tile.no-prio").count() == 1
