@@ -13,6 +13,8 @@ graceful_timeout = 20
 keepalive = 5
 preload_app = True  # import once in the master; workers share the pages copy-on-write
 accesslog = os.environ.get("KUPANG_ACCESS_LOG") or None
+# Path without the query string: a search by NIK must not land in a log file.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("KUPANG_LOG_LEVEL", "info")
 proc_name = "kupang"
