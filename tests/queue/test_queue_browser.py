@@ -52,8 +52,11 @@ def device_context(browser, live_server, token, width=1920, height=1080):
 
 
 def open_display(context):
-    """Open /layar and wait until its script has adopted the board; enable sound when the browser asks."""
+    """Open /layar and wait until its script has adopted the board; console errors go to display.errors."""
     display = context.new_page()
+    display.errors = []
+    display.on("console", lambda msg: display.errors.append(msg.text) if msg.type == "error" else None)
+    display.on("pageerror", lambda error: display.errors.append(str(error)))
     display.goto("/layar")
     wait_until(display, "window.KupangDisplay && window.KupangDisplay.token !== ''")
     wait_until(display, "window.KupangAnnouncer !== undefined")
@@ -144,6 +147,10 @@ def test_kiosk_counter_display_round_trip(app, browser, live_server, page, setup
             json.dump({"call_to_display_ms": timings, "ticket_source": sources}, fh)
         print(f"call-to-display (ms): {timings}; tickets from {sources}")
         assert not display_ctx.outside_requests and not kiosk_ctx.outside_requests
+        assert display.evaluate("getComputedStyle(document.getElementById('ticker-text')).animationName") == "ticker"
+        assert display.evaluate(
+            "document.getElementById('ticker-text').style.getPropertyValue('--ticker-seconds')").endswith("s")
+        assert not [e for e in display.errors if "Content Security Policy" in e or "Error" in e], display.errors
     finally:
         display_ctx.close()
         kiosk_ctx.close()
