@@ -12,6 +12,7 @@ NAV = [
     ("registry.search", "Penduduk", ALL_STAFF),
     ("registry.completeness", "Kelengkapan NIK", ALL_STAFF),
     ("registry.import_upload", "Impor", ("admin", "clerk")),
+    ("registry.export", "Ekspor", ("admin", "supervisor")),
     ("queue.counter", "Loket", ("admin", "clerk")),
     ("queue.admin_services", "Layanan & loket", ("admin",)),
     ("queue.admin_devices", "Perangkat", ("admin",)),

@@ -297,7 +297,11 @@ def start_job(job):
     """Run the job's next step now (small file) or in a worker process (big file)."""
     if runs_inline(job):
         return run_job(job.id)
-    spawn_worker(job)
+    try:
+        spawn_worker(job)
+    except OSError:
+        log.exception("could not start the import worker for job %s", job.id)
+        _fail(job.id, "Proses impor tidak dapat dijalankan di server. Hubungi admin.")
     return job
 
 
