@@ -401,7 +401,8 @@ def test_confirmation_uses_the_rows_read_by_the_check(app, tmp_path):
         confirm_job(job.id, None)
         job = run_job(job.id)
         assert job.status == "done" and job.count_new == 2
-        assert not (folder / "baris.jsonl").exists()
+        assert not (folder / "baris.jsonl").exists() and not (folder / "unggahan.xlsx").exists()
+        assert (folder / "masalah.csv").exists()
         # Without the saved rows the upload itself is read again.
         job = check_file(write_xlsx(tmp_path / "b.xlsx", [person(3)]))
         (imports_root() / f"job-{job.id}" / "baris.jsonl").unlink()

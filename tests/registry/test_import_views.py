@@ -9,6 +9,7 @@ from kupang.audit import AuditLog
 from kupang.db import write_intent
 from kupang.extensions import db
 from kupang.registry.import_models import ImportJob
+from kupang.registry.importer.jobs import imports_root
 from kupang.registry.models import Resident
 from tests.registry.import_builders import person, write_csv, write_xlsx
 
@@ -195,6 +196,9 @@ def test_cancel_writes_nothing(app, client, login_as, tmp_path):
     assert "Impor dibatalkan" in page
     assert "sudah dikonfirmasi" in client.post(job_url + "/konfirmasi", follow_redirects=True).get_data(as_text=True)
     assert count(app, Resident) == 0
+    with app.app_context():  # the upload (full NIKs) is gone once the import is cancelled
+        folder = imports_root() / f"job-{job_url.rsplit('/', 1)[1]}"
+    assert not (folder / "unggahan.csv").exists() and (folder / "masalah.csv").exists()
 
 
 # --- command line ---------------------------------------------------------------------------

@@ -185,6 +185,8 @@ def cancel_job(job_id, user):
         cancelled = result.rowcount == 1
         if cancelled:
             audit.record("import_cancelled", "import_job", job_id, user=user)
+    if cancelled:
+        discard_working_files(db.session.get(ImportJob, job_id))
     return cancelled
 
 
@@ -229,7 +231,19 @@ def apply_job(job_id, progress=_no_progress):
         db.session.rollback()
         _fail(job_id, CRASH_MESSAGE + " Tidak ada data yang disimpan.")
         return
-    _rows_path(job).unlink(missing_ok=True)
+    discard_working_files(job)
+
+
+def discard_working_files(job):
+    """Once a job is saved or cancelled, drop the upload and the saved rows (full NIKs, not needed any more).
+
+    The rejected-rows file and the issue list stay: the clerk fixes and re-uploads from them.
+    """
+    for path in (_rows_path(job), job_file(job, job.stored_path)):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove %s", path)
 
 
 def _finish(job_id, counts, issues, rejected, user, write_seconds):
