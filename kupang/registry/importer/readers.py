@@ -109,8 +109,6 @@ class _SheetParser:
         self.parts, self.in_value, self.phonetic = [], False, 0
 
     def start(self, name, attrs):
-        if ":" in name:
-            name = name.rpartition(":")[2]
         if name == "c":
             letters = attrs.get("r", "").rstrip("0123456789")
             column = _COLUMNS.get(letters)
@@ -121,21 +119,26 @@ class _SheetParser:
         elif name == "v" or name == "t":
             if not self.phonetic:
                 self.in_value = True
+        elif name == "is":
+            pass
         elif name == "row":
             number = attrs.get("r", "")
             self.row_number = int(number) if number.isdigit() else self.row_number + 1
             self.cells, self.column = {}, -1
         elif name == "rPh":
             self.phonetic += 1
+        elif ":" in name:  # x:c, x:row ... from generators that prefix the main namespace
+            self.start(name.rpartition(":")[2], attrs)
 
     def end(self, name):
-        if ":" in name:
-            name = name.rpartition(":")[2]
         if name == "c":
-            if self.parts and self.column < MAX_COLUMNS:
-                self.cells[self.column] = self.value("".join(self.parts))
+            parts = self.parts
+            if parts and self.column < MAX_COLUMNS:
+                self.cells[self.column] = self.value(parts[0] if len(parts) == 1 else "".join(parts))
         elif name == "v" or name == "t":
             self.in_value = False
+        elif name == "is":
+            pass
         elif name == "row":
             if self.cells:
                 values = [None] * (max(self.cells) + 1)
@@ -144,6 +147,8 @@ class _SheetParser:
                 self.done.append((self.row_number, values))
         elif name == "rPh":
             self.phonetic -= 1
+        elif ":" in name:
+            self.end(name.rpartition(":")[2])
 
     def text(self, data):
         if self.in_value:
@@ -160,7 +165,7 @@ class _SheetParser:
             return raw == "1"
         if kind == "d":
             return datetime.fromisoformat(raw.rstrip("Z"))
-        number = float(raw) if any(ch in raw for ch in ".eE") else int(raw)
+        number = float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
         if self.cell_style is not None and int(self.cell_style) in self.date_styles and 0 < number < 2958466:
             epoch = EXCEL_1904_EPOCH if self.date1904 else EXCEL_EPOCH
             return datetime(epoch.year, epoch.month, epoch.day) + timedelta(days=number)
