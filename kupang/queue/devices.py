@@ -184,13 +184,17 @@ def device_required(*kinds):
 
 
 def public_base_url():
-    """The base of links printed for set-up: KUPANG_PUBLIC_URL, the request host, else http://<host>:8000."""
+    """The base of links printed for set-up: KUPANG_PUBLIC_URL, the request host, else http://<host>:<port>.
+
+    The port is KUPANG_BIND's (8000 by default), the one `make run` serves on.
+    """
     configured = os.environ.get("KUPANG_PUBLIC_URL", "").strip()
     if configured:
         return configured.rstrip("/")
     if has_request_context():
         return request.host_url.rstrip("/")
-    return f"http://{socket.gethostname()}:8000"
+    port = os.environ.get("KUPANG_BIND", "").rpartition(":")[2].strip()
+    return f"http://{socket.gethostname()}:{port if port.isdigit() else 8000}"
 
 
 def pairing_link(code):

@@ -235,8 +235,12 @@ def test_pair_device_command_default_base(app, runner, monkeypatch):
     import socket
 
     monkeypatch.delenv("KUPANG_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("KUPANG_BIND", raising=False)
     result = runner.invoke(args=["pair-device", "kiosk", "Kiosk"])
     assert f"http://{socket.gethostname()}:8000/perangkat/pasang?kode=" in result.output
+    monkeypatch.setenv("KUPANG_BIND", "0.0.0.0:8080")
+    result = runner.invoke(args=["pair-device", "kiosk", "Kiosk 2"])
+    assert f"http://{socket.gethostname()}:8080/perangkat/pasang?kode=" in result.output
 
 
 def test_a_tap_after_a_quiet_minute_records_last_seen_in_its_own_transaction(app, client):
