@@ -81,3 +81,28 @@ def test_background_check_progress_survives_a_reload(app, page, make_user, scree
     page.wait_for_selector(".flash-success", timeout=120_000)
     assert resident_count(app) == 3000
     page.screenshot(path=os.path.join(screenshot_dir, "progress-done.png"), full_page=True)
+
+
+def test_export_page_masked_download(app, page, make_user, screenshot_dir, tmp_path):
+    rows = [person(i, kk=kk_for(i // 2), shdk="Kepala Keluarga" if i % 2 == 0 else "Istri") for i in range(6)]
+    with app.app_context():
+        from tests.registry.test_import_plan import import_file
+
+        import_file(write_xlsx(tmp_path / "a.xlsx", rows))
+    make_user("supervisor", "lurah1")
+    log_in(page, "lurah1")
+    page.click("nav.mainnav a:has-text('Ekspor')")
+    assert page.locator("#export-total").inner_text() == "6"
+    page.screenshot(path=os.path.join(screenshot_dir, "export.png"), full_page=True)
+    page.check("input[name=unmasked]")
+    page.click("button:has-text('Unduh')")
+    page.wait_for_selector(".error")
+    assert "Tuliskan alasan" in page.locator(".error").inner_text()
+    page.uncheck("input[name=unmasked]")
+    page.check("input[value=csv]")
+    with page.expect_download() as download_info:
+        page.click("button:has-text('Unduh')")
+    saved = tmp_path / "ekspor.csv"
+    download_info.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    assert rows[0]["Nama Lengkap"] in text and rows[0]["NIK"] not in text and "537105******" in text
