@@ -4,7 +4,8 @@
    around the request through Flask's test client (whole WSGI stack) and around the view alone, against
    /healthz through the same client (baseline);
 2. the same poll as an HTTP round trip to a real gunicorn on 127.0.0.1 (ports 8180-8199), against /healthz;
-3. gunicorn worker CPU (utime+stime from /proc/<pid>/stat) while idle (baseline) and while 5 displays poll
+3. gunicorn worker CPU (utime+stime from /proc/<pid>/stat) while idle (baseline), while 5 clients hit /healthz
+   once a second (the same rhythm without kupang's work, for context) and while 5 displays poll
    each second, as % of one core;
 4. call-to-display in real headless Chromium: a clerk presses Panggil berikutnya over HTTP; the display page
    stamps Date.now() when the call first appears; the difference, for --calls calls.
@@ -130,28 +131,43 @@ def in_process(app, token, count):
 # --- 2 and 3. real gunicorn ------------------------------------------------------------------
 
 
-def http_round_trips(port, token, version, count):
-    """Keep-alive HTTP round trips of the unchanged poll and of /healthz."""
-    client = common.Client(port, gzip_ok=True)
+def http_round_trips(server, token, version, count):
+    """Keep-alive HTTP round trips of the unchanged poll and of /healthz, each with the workers' CPU per request."""
+    client = common.Client(server.port, gzip_ok=True)
     client.cookies["kupang_device"] = token
-    polls, health = [], []
-    for _ in range(count):
-        seconds, result = common.timed(client.get, f"/layar/status?v={version}", {"HX-Request": "true"})
-        polls.append(seconds)
-        assert result[0] == 204, result[0]
-        health.append(common.timed(client.get, "/healthz")[0])
+    results = {}
+    for name, path, headers, expected in (("poll", f"/layar/status?v={version}", {"HX-Request": "true"}, 204),
+                                          ("health", "/healthz", None, 200)):
+        before = worker_cpu(server)
+        latencies = []
+        for _ in range(count):
+            seconds, result = common.timed(client.get, path, headers)
+            latencies.append(seconds)
+            assert result[0] == expected, (path, result[0])
+        results[name] = (latencies, cpu_used(before, worker_cpu(server)) / count)
     client.close()
-    return polls, health
+    return results
 
 
 def worker_cpu(server):
-    """Summed CPU seconds of the gunicorn workers."""
-    return sum(common.cpu_seconds(pid) for pid in server.worker_pids())
+    """CPU seconds of each gunicorn worker, by pid."""
+    return {pid: common.cpu_seconds(pid) for pid in server.worker_pids()}
+
+
+def cpu_used(before, after):
+    """CPU seconds the workers used between two samples; a recycled worker (max_requests) makes it invalid."""
+    if set(before) != set(after):
+        raise RuntimeError("a gunicorn worker was recycled during the measurement; run again")
+    return sum(after[pid] - before[pid] for pid in after)
+
+
+POLLS_DONE = []
 
 
 def cpu_share(server, seconds, load=None):
     """% of one core the workers used over `seconds`, while `load(stop_event)` runs (idle when None)."""
     stop = threading.Event()
+    POLLS_DONE.clear()
     threads = [threading.Thread(target=load, args=(stop, i), daemon=True) for i in range(DISPLAYS)] if load else []
     before, started = worker_cpu(server), time.perf_counter()
     for thread in threads:
@@ -160,12 +176,15 @@ def cpu_share(server, seconds, load=None):
     stop.set()
     for thread in threads:
         thread.join(timeout=10)
-    used, wall = worker_cpu(server) - before, time.perf_counter() - started
+    used, wall = cpu_used(before, worker_cpu(server)), time.perf_counter() - started
     return round(100 * used / wall, 3), round(used, 3)
 
 
-def display_poller(port, token, version):
-    """A load function: one display polling every second with the current token, like display.js."""
+def display_poller(port, token, version, path=None, expected=204):
+    """A load function: one display polling every second with the current token, like display.js.
+
+    With `path` it polls that path instead (the /healthz baseline: same rhythm, no kupang work)."""
+    path = path or f"/layar/status?v={version}"
 
     def run(stop, index):
         client = common.Client(port)
@@ -174,10 +193,11 @@ def display_poller(port, token, version):
         polls = 0
         while not stop.is_set():
             started = time.perf_counter()
-            status = client.get(f"/layar/status?v={version}", {"HX-Request": "true"})[0]
-            polls += status == 204
+            status = client.get(path, {"HX-Request": "true"})[0]
+            polls += status == expected
             stop.wait(max(0.1, 1.0 - (time.perf_counter() - started)))
         client.close()
+        POLLS_DONE.append(polls)
 
     return run
 
@@ -277,9 +297,13 @@ def main():
         env = {"KUPANG_DATABASE_URL": url, "KUPANG_INSTANCE_PATH": folder, "KUPANG_SECRET_KEY": "bench-secret"}
         with common.Server(port=common.free_port(*PORTS), env=env, workers=WORKERS, threads=THREADS) as server:
             server.start(timeout=60)
-            http_round_trips(server.port, token, version, 50)  # warm both workers
-            http_polls, http_health = http_round_trips(server.port, token, version, 500)
+            http_round_trips(server, token, version, 50)  # warm both workers
+            # One keep-alive connection stays on one worker: 2 x 600 + warm-up keeps it below max_requests.
+            remote = http_round_trips(server, token, version, 600)
             idle_pct, idle_s = cpu_share(server, seconds)
+            health_pct, health_s = cpu_share(server, seconds, display_poller(server.port, token, version,
+                                                                              "/healthz", 200))
+            health_polls = sum(POLLS_DONE)
             load_pct, load_s = cpu_share(server, seconds, display_poller(server.port, token, version))
             call_latencies = call_to_display(server.port, token, ids["counter"], ids["services"][0], calls)
     rows = [
@@ -290,14 +314,22 @@ def main():
             local["view"][1]),
         row("in-process changed poll (board fragment)", local["changed"][0], "200, renders _board.html",
             local["changed"][1]),
-        row("HTTP /healthz round trip (baseline)", http_health, "gunicorn, keep-alive"),
-        row("HTTP unchanged poll round trip", http_polls, "gunicorn, keep-alive"),
+        row("HTTP /healthz round trip (baseline)", remote["health"][0], "gunicorn, keep-alive; cpu = workers'",
+            remote["health"][1]),
+        row("HTTP unchanged poll round trip", remote["poll"][0], "gunicorn, keep-alive; cpu = workers'",
+            remote["poll"][1]),
         row("call-to-display in Chromium", call_latencies, "clerk POST -> display shows it"),
     ]
+    polls = sum(POLLS_DONE)
     cpu = [
-        {"phase": "idle (baseline)", "cpu % of one core": idle_pct, "cpu s": idle_s, "seconds": seconds},
+        {"phase": "idle (baseline)", "cpu % of one core": idle_pct, "cpu s": idle_s, "seconds": seconds,
+         "requests": 0, "cpu ms/poll": None},
+        {"phase": f"{DISPLAYS} clients on /healthz 1/s (baseline)", "cpu % of one core": health_pct,
+         "cpu s": health_s, "seconds": seconds, "requests": health_polls,
+         "cpu ms/poll": round(1000 * (health_s - idle_s) / health_polls, 2) if health_polls else None},
         {"phase": f"{DISPLAYS} displays polling 1/s", "cpu % of one core": load_pct, "cpu s": load_s,
-         "seconds": seconds},
+         "seconds": seconds, "requests": polls,
+         "cpu ms/poll": round(1000 * (load_s - idle_s) / polls, 2) if polls else None},
     ]
     added = round(load_pct - idle_pct, 3)
     poll_p50, poll_p95, poll_cpu = rows[1]["p50 ms"], rows[1]["p95 ms"], rows[1]["cpu ms/req"]
