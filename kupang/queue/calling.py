@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..timeutil import now_utc, office_today
-from .models import Call, Counter, CounterSession, Service, Ticket, counter_service
+from .models import TICKET_STATUS, Call, Counter, CounterSession, Service, Ticket, counter_service
 from .numbering import QueueError, bump_marker
 
 ACTIVE = ("called", "serving")
@@ -183,8 +183,6 @@ def _check(ticket, counter, allowed, action):
 
 
 def _status_label(ticket):
-    from .models import TICKET_STATUS
-
     return TICKET_STATUS.get(ticket.status, ticket.status).lower()
 
 

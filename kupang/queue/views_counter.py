@@ -4,9 +4,11 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import audit
+from ..auth.models import User
 from ..extensions import db
 from ..htmx import add_vary, hx_redirect, is_htmx
 from ..registry.masking import mask_nik
+from ..registry.models import Resident
 from ..security import roles_required
 from ..timeutil import now_utc, office_today
 from . import bp, calling
@@ -39,8 +41,6 @@ def counter():
 
 def choose_rows():
     """(counter, services text, holder name or None) for the choose-a-counter list."""
-    from ..auth.models import User
-
     rows = []
     for item in calling.counters_for_clerks():
         holder = calling.counter_holder(item)
@@ -247,8 +247,6 @@ def counter_waiting():
 
 def find_residents(query):
     """Residents by exact NIK (16 digits) or by name prefix (3+ letters); at most a handful."""
-    from ..registry.models import Resident
-
     digits = "".join(ch for ch in query if ch.isdigit())
     stmt = select(Resident).where(Resident.merged_into_id.is_(None))
     if len(digits) == 16 and len(digits) == len(query.replace(" ", "").replace(".", "").replace("-", "")):
