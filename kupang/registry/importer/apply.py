@@ -7,7 +7,7 @@ the write lock is held only for the writing itself.
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, text, update
 
 from ...extensions import db
 from ...timeutil import now_utc
@@ -70,12 +70,12 @@ def _new_resident(row, kelurahan, user_id, now):
 
 
 def prepare_plan(plan, user=None):
-    """Build the new residents' values (converted for the database driver on SQLite) outside any transaction."""
+    """Build the new residents' values, converted for the database driver, outside any transaction."""
     prepared = Prepared(now=now_utc(), user_id=getattr(user, "id", None))
     prepared.new_rows = [row for row in plan.rows if row.status == "new"]
     kelurahan = current_app.config["KELURAHAN_CODE"]
     dialect = db.engine.dialect
-    processors = [c.type.bind_processor(dialect) if dialect.name == "sqlite" else None for c in TAIL_COLUMNS]
+    processors = [c.type.bind_processor(dialect) for c in TAIL_COLUMNS]
     for row in prepared.new_rows:
         values = _new_resident(row, kelurahan, prepared.user_id, prepared.now)
         prepared.new_values.append(tuple(
@@ -84,56 +84,52 @@ def prepare_plan(plan, user=None):
     return prepared
 
 
-def _next_id(connection, table):
-    """The first free id of a table (inside the IMMEDIATE transaction nobody else can take it)."""
-    return (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+def take_ids(connection, table, count):
+    """Ids for `count` new rows: continuing the table on SQLite (inside the IMMEDIATE transaction nobody else
+    can take them), drawn from the id sequence on PostgreSQL (which stays in charge)."""
+    if not count:
+        return []
+    if connection.dialect.name == "sqlite":
+        first = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        return list(range(first, first + count))
+    return list(connection.execute(
+        text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+        {"table": table.name, "count": count}).scalars())
+
+
+def _insert_rows(connection, table, names, rows):
+    """A plain executemany with the driver's placeholders: short SQL, no per-row statement building."""
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([marker] * len(names))})"
+    for start in range(0, len(rows), BATCH):
+        connection.exec_driver_sql(sql, rows[start:start + BATCH])
 
 
 def insert_families(plan, connection):
     """Create the new KKs (heads set later); returns {KK number: family id} for old and new ones."""
     family_ids = dict(plan.family_ids)
     drafts = list(plan.new_families.values())
-    kelurahan, now, table = current_app.config["KELURAHAN_CODE"], now_utc(), Family.__table__
-    sqlite = connection.dialect.name == "sqlite"
-    first = _next_id(connection, table) if sqlite else None
-    for start in range(0, len(drafts), BATCH):
-        batch = drafts[start:start + BATCH]
-        params = [{"kk_number": d.kk, "address": d.address, "rt": d.rt, "rw": d.rw, "kelurahan_code": kelurahan,
-                   "head_id": None, "created_at": now, "updated_at": now} for d in batch]
-        if sqlite:  # explicit ids continuing the table: a plain executemany, no RETURNING needed
-            ids = list(range(first + start, first + start + len(batch)))
-            for values, family_id in zip(params, ids, strict=True):
-                values["id"] = family_id
-            connection.execute(insert(table), params)
-        else:  # PostgreSQL: its id sequence stays in charge
-            result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
-            ids = [family_id for (family_id,) in result]
-        family_ids.update(zip((d.kk for d in batch), ids, strict=True))
+    table = Family.__table__
+    kelurahan, now = current_app.config["KELURAHAN_CODE"], now_utc()
+    stamp = table.c.created_at.type.bind_processor(connection.dialect)
+    now = stamp(now) if stamp else now
+    ids = take_ids(connection, table, len(drafts))
+    rows = [(family_id, d.kk, d.address, d.rt, d.rw, kelurahan, now, now) for family_id, d in zip(ids, drafts,
+                                                                                                strict=True)]
+    _insert_rows(connection, table, ["id", "kk_number", "address", "rt", "rw", "kelurahan_code", "created_at",
+                                     "updated_at"], rows)
+    family_ids.update(zip((d.kk for d in drafts), ids, strict=True))
     return family_ids
 
 
 def insert_residents(prepared, connection, family_ids):
     """Insert the new residents in batches; each row learns its new id."""
-    rows, values = prepared.new_rows, prepared.new_values
-    if connection.dialect.name == "sqlite":
-        names = ", ".join(["id", "family_id", *(c.name for c in TAIL_COLUMNS)])
-        sql = f"INSERT INTO resident ({names}) VALUES ({', '.join('?' * (len(TAIL_COLUMNS) + 2))})"
-        first = _next_id(connection, RESIDENT_TABLE)
-        for offset, row in enumerate(rows):
-            row.resident_id = first + offset
-        for start in range(0, len(rows), BATCH):
-            connection.exec_driver_sql(sql, [(row.resident_id, family_ids.get(row.kk), *tail) for row, tail
-                                             in zip(rows[start:start + BATCH], values[start:start + BATCH],
-                                                    strict=True)])
-        return
-    names = [c.name for c in TAIL_COLUMNS]
-    statement = insert(RESIDENT_TABLE).returning(RESIDENT_TABLE.c.id, sort_by_parameter_order=True)
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start:start + BATCH]
-        params = [{"family_id": family_ids.get(row.kk), **dict(zip(names, tail, strict=True))}
-                  for row, tail in zip(batch, values[start:start + BATCH], strict=True)]
-        for row, (resident_id,) in zip(batch, connection.execute(statement, params), strict=True):
-            row.resident_id = resident_id
+    rows = prepared.new_rows
+    for row, resident_id in zip(rows, take_ids(connection, RESIDENT_TABLE, len(rows)), strict=True):
+        row.resident_id = resident_id
+    values = [(row.resident_id, family_ids.get(row.kk), *tail) for row, tail in zip(rows, prepared.new_values,
+                                                                                    strict=True)]
+    _insert_rows(connection, RESIDENT_TABLE, ["id", "family_id", *(c.name for c in TAIL_COLUMNS)], values)
 
 
 class StoredResident:

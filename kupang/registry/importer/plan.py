@@ -18,7 +18,7 @@ from ..nik import nik_conflict_message
 from .columns import match_header, unused_columns_message
 from .normalise import RESIDENT_FIELDS, WARNING, read_row
 from .readers import ImportFileError
-from .values import Memo, parse_date, parse_unit
+from .values import Memo, label_key, parse_date, parse_unit
 
 HEADER_SCAN_ROWS = 30
 MAX_FAMILY_ROWS = 30  # more rows than this on one KK is a placeholder, not a family
@@ -172,8 +172,6 @@ def same_person(row, existing):
 
 
 def _name_key(name):
-    from .values import label_key
-
     return label_key(name or "")
 
 

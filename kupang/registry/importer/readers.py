@@ -1,6 +1,7 @@
 """Streaming readers for uploaded sheets: .xlsx (zip + expat, no whole-sheet load) and .csv (BOM, ';' or ',')."""
 import codecs
 import csv
+import os
 import posixpath
 import zipfile
 import zlib
@@ -356,8 +357,6 @@ class CsvSource:
         """Fraction of the file read so far (by bytes)."""
         if self.fh is None or self.fh.closed:
             return 0.0
-        import os
-
         size = os.fstat(self.fh.fileno()).st_size or 1
         return min(self.fh.buffer.raw.tell() / size, 1.0)
 
