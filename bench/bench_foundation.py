@@ -161,6 +161,8 @@ def measure_app(name, app, env, load, requests, config=None, cwd=None, startups=
         extra = None
         if name == "kupang":
             extra = {"first_load": first_load(server.port), "login_round_trip": login_round_trips(server.port, 20)}
+            # 20 more Argon2id logins, spread over the threads: their 19 MiB blocks must not stay behind.
+            memory["rss_after_logins_mb"] = [round(common.rss_mb(pid), 1) for pid in server.worker_pids()]
     finally:
         server.stop()
     return {"ready_s": [round(r, 3) for r in readies], "ready_median_s": round(common.percentile(readies, 50), 3),
@@ -203,12 +205,14 @@ def tables(results):
         r = results[name]
         app_rows.append({"app": name, "ready median s": r["ready_median_s"], "ready runs s": r["ready_s"],
                          "requests": r["requests"], "worker RSS MB": r["rss_mb"], "worker PSS MB": r["pss_mb"],
+                         "RSS after +20 logins MB": r.get("rss_after_logins_mb"),
                          "master RSS MB": r["master_rss_mb"], "worker CPU s": r["cpu_s"]})
     k = results["kupang"]
     app_rows.append({"app": "budget", "ready median s": f"<= {BUDGET_READY_S}",
                      "worker RSS MB": f"<= {BUDGET_RSS_MB}",
                      "ready runs s": verdict(k["ready_median_s"] <= BUDGET_READY_S),
-                     "worker PSS MB": verdict(max(k["rss_mb"]) <= BUDGET_RSS_MB)})
+                     "worker PSS MB": verdict(max(k["rss_mb"]) <= BUDGET_RSS_MB),
+                     "RSS after +20 logins MB": verdict(max(k["rss_after_logins_mb"]) <= BUDGET_RSS_MB)})
     login = results["login"]
     login_rows = [{"step": "argon2id verify", **login["argon2_verify_ms"]},
                   {"step": "POST /masuk round trip", **login["post_login_ms"],
