@@ -45,6 +45,7 @@ def prepare(database_url, folder):
     from kupang import create_app
     from kupang.auth.accounts import create_user
     from kupang.cli import apply_migrations
+    from kupang.config import normalise_database_url
     from kupang.db import write_intent
     from kupang.extensions import db
     from kupang.queue import calling
@@ -52,8 +53,8 @@ def prepare(database_url, folder):
     from kupang.queue.models import Counter, Service
     from kupang.queue.numbering import issue_ticket
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(folder),
-                      "SECRET_KEY": "bench-secret"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+                      "INSTANCE_PATH": str(folder), "SECRET_KEY": "bench-secret"})
     with app.app_context():
         apply_migrations()
         with write_intent():
