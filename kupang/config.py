@@ -100,9 +100,13 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_NAME = "kupang_session"
+        # The login lasts SESSION_HOURS from sign-in; re-signing the cookie on every request costs time.
+        self.SESSION_REFRESH_EACH_REQUEST = False
         self.WTF_CSRF_TIME_LIMIT = None  # a kiosk or counter page stays open all day
         self.WTF_CSRF_SSL_STRICT = True
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A dropped PostgreSQL connection is noticed before use; SQLite files need no ping.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {} if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite") else {
+            "pool_pre_ping": True}
         # Argon2id at 19 MiB, t=2, p=1 (OWASP's first recommended setting).
         self.PASSWORD_HASH = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
         self.LOGIN_FAILURES_BEFORE_DELAY = 5

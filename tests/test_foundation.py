@@ -119,7 +119,8 @@ def test_healthz(client):
 
 def test_healthz_reports_pending_migrations(app, client):
     with app.app_context():
-        db.session.execute(text("UPDATE alembic_version SET version_num = 'old'"))
+        db.session.execute(text("DELETE FROM alembic_version"))
+        db.session.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001_foundation')"))
         db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 503
