@@ -430,3 +430,11 @@ def test_resident_edited_meanwhile_fails_the_whole_import(app, tmp_path, monkeyp
         assert job.status == "failed" and "diubah petugas lain" in job.error
         assert totals() == (2, 2, 0)
         assert db.session.scalar(select(Resident.occupation_code).where(Resident.nik == rows[0]["NIK"])) == 88
+
+
+def test_known_kk_at_another_rt_is_a_warning(app, tmp_path):
+    with app.app_context():
+        import_file(write_xlsx(tmp_path / "a.xlsx", [person(1, kk=kk_for(40))]))
+        job = check_file(write_xlsx(tmp_path / "b.xlsx", [person(2, kk=kk_for(40), shdk="Anak", RT="009")]))
+        assert (job.count_new, job.count_rejected) == (1, 0)
+        assert any("RT 003/RW 001" in m and level == "warning" for _c, level, m in issues_of(job, 2))

@@ -255,14 +255,17 @@ def _match_without_nik(plan, claimed):
 def plan_families(plan):
     """Existing KKs by id, KKs to create (address of the head row), and the head each family needs."""
     kks = sorted({row.kk for row in plan.rows if row.kk and not row.rejected})
-    heads_needed = set()
+    heads_needed, places = set(), {}
     for start in range(0, len(kks), CHUNK):
-        stmt = select(Family.id, Family.kk_number, Family.head_id).where(Family.kk_number.in_(kks[start:start + CHUNK]))
+        stmt = (select(Family.id, Family.kk_number, Family.head_id, Family.rt, Family.rw)
+                .where(Family.kk_number.in_(kks[start:start + CHUNK])))
         for family in db.session.execute(stmt):
             plan.family_ids[family.kk_number] = family.id
+            places[family.kk_number] = (family.rt, family.rw)
             if family.head_id is None:
                 heads_needed.add(family.kk_number)
     accepted = [row for row in plan.rows if row.kk and not row.rejected]
+    _warn_other_place(plan, accepted, places)
     for row in accepted:
         if row.kk not in plan.family_ids and row.kk not in plan.new_families:
             plan.new_families[row.kk] = _draft(row)
@@ -276,6 +279,15 @@ def plan_families(plan):
             plan.heads[row.kk] = row
             if row.kk in plan.new_families:
                 plan.new_families[row.kk] = _draft(row)
+
+
+def _warn_other_place(plan, rows, places):
+    """A stored KK whose RT/RW differs from the row's: shown (the family may have moved), never blocking."""
+    for row in rows:
+        stored = places.get(row.kk)
+        if stored and all(stored) and row.rt and row.rw and stored != (row.rt, row.rw):
+            row.add(WARNING, plan.header.label("kk"), f"KK ini tercatat di RT {stored[0]}/RW {stored[1]}, sedangkan "
+                                                      f"baris ini RT {row.rt}/RW {row.rw}. Periksa alamatnya.")
 
 
 def _draft(row):
