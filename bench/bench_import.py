@@ -235,6 +235,32 @@ def scratch_database(server_url, scratch):
     return f"{base}/{name}", drop
 
 
+def report(results, as_json):
+    """Print the tables (or JSON)."""
+    emit(results, as_json, [
+        (f"Impor {results['rows']:,} baris (.xlsx) ke {results['database']}".replace(",", "."), [
+            {"langkah": "unggah", "detik": results["upload_s"], "puncak RSS MB": ""},
+            {"langkah": "periksa (unggah -> pratinjau siap)", "detik": results["check_s"],
+             "puncak RSS MB": results["check_peak_rss_mb"]},
+            {"langkah": "simpan (konfirmasi -> selesai)", "detik": results["import_s"],
+             "puncak RSS MB": results["import_peak_rss_mb"]},
+            {"langkah": "  di dalamnya: satu transaksi tulis", "detik": results["write_transaction_s"],
+             "puncak RSS MB": ""},
+            {"langkah": "total (target <= 30 s, <= 250 MB)", "detik": results["total_s"],
+             "puncak RSS MB": max(results["check_peak_rss_mb"], results["import_peak_rss_mb"])},
+        ], ["langkah", "detik", "puncak RSS MB"]),
+        ("Hasil", [{"": "pratinjau", **results["preview"]}, {"": "tersimpan", **results["saved"]}],
+         ["", "new", "updated", "unchanged", "rejected"]),
+        ("Cari NIK lewat gunicorn (ms; target p95 < 50 saat impor)", [
+            {"": "tanpa impor (baseline)", **results["lookup_baseline_ms"]},
+            {"": "selama impor", **results["lookup_during_import_ms"]},
+        ], ["", "n", "median", "p95", "max", "errors"]),
+        ("Mesin", [{"CPU": results["cpus"], "beban rata-rata (1/5/15 menit) sesudahnya":
+                    " / ".join(map(str, results["load_average_after"]))}], None),
+    ])
+
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -280,28 +306,7 @@ def main():
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         drop()
-    emit(results, args.json, [
-        (f"Impor {results['rows']:,} baris (.xlsx) ke {results['database']}".replace(",", "."), [
-            {"langkah": "unggah", "detik": results["upload_s"], "puncak RSS MB": ""},
-            {"langkah": "periksa (unggah -> pratinjau siap)", "detik": results["check_s"],
-             "puncak RSS MB": results["check_peak_rss_mb"]},
-            {"langkah": "simpan (konfirmasi -> selesai)", "detik": results["import_s"],
-             "puncak RSS MB": results["import_peak_rss_mb"]},
-            {"langkah": "  di dalamnya: satu transaksi tulis", "detik": results["write_transaction_s"],
-             "puncak RSS MB": ""},
-            {"langkah": "total (target <= 30 s, <= 250 MB)", "detik": results["total_s"],
-             "puncak RSS MB": max(results["check_peak_rss_mb"], results["import_peak_rss_mb"])},
-        ], ["langkah", "detik", "puncak RSS MB"]),
-        ("Hasil", [{"": "pratinjau", **results["preview"]}, {"": "tersimpan", **results["saved"]}],
-         ["", "new", "updated", "unchanged", "rejected"]),
-        ("Cari NIK lewat gunicorn (ms; target p95 < 50 saat impor)", [
-            {"": "tanpa impor (baseline)", **results["lookup_baseline_ms"]},
-            {"": "selama impor", **results["lookup_during_import_ms"]},
-        ], ["", "n", "median", "p95", "max", "errors"]),
-        ("Mesin", [{"CPU": results["cpus"], "beban rata-rata (1/5/15 menit) sesudahnya":
-                    " / ".join(map(str, results["load_average_after"]))}], None),
-    ])
-
+    report(results, args.json)
 
 if __name__ == "__main__":
     main()
