@@ -106,6 +106,8 @@ def test_admin_pages_fit_desktop_and_phone(page, live_server, make_user, screens
                        ("user-new", "/pengguna/baru"), ("audit", "/audit"), ("not-found", "/tidak-ada")):
         page.goto(path)
         shoot(page, screenshot_dir, f"admin-{name}")
-    header = page.locator("header.topbar").bounding_box()
-    assert header["height"] < 70, f"header wraps: {header['height']}px tall at desktop size"
+    nav = page.locator("nav.mainnav").bounding_box()
+    assert nav["height"] < 45, f"the menu wraps: {nav['height']}px tall at desktop size"
+    brand, user = page.locator(".brand").bounding_box(), page.locator(".userbox").bounding_box()
+    assert abs(brand["y"] - user["y"]) < 12 and user["y"] < nav["y"], "user box left the first header row"
     assert not page.requests_outside
