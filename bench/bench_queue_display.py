@@ -155,6 +155,16 @@ def worker_cpu(server):
     return {pid: common.cpu_seconds(pid) for pid in server.worker_pids()}
 
 
+def wait_for_workers(server, timeout=60.0):
+    """Wait until every gunicorn worker has booted (the first /healthz answer needs only one)."""
+    deadline = time.monotonic() + timeout
+    while len(server.worker_pids()) < WORKERS:
+        if time.monotonic() > deadline:
+            raise RuntimeError("gunicorn workers did not all start")
+        time.sleep(0.1)
+    time.sleep(1.0)
+
+
 def cpu_used(before, after):
     """CPU seconds the workers used between two samples; a recycled worker (max_requests) makes it invalid."""
     if set(before) != set(after):
@@ -298,6 +308,7 @@ def main():
         env = {"KUPANG_DATABASE_URL": url, "KUPANG_INSTANCE_PATH": folder, "KUPANG_SECRET_KEY": "bench-secret"}
         with common.Server(port=common.free_port(*PORTS), env=env, workers=WORKERS, threads=THREADS) as server:
             server.start(timeout=60)
+            wait_for_workers(server)
             http_round_trips(server, token, version, 50)  # warm both workers
             # One keep-alive connection stays on one worker: 2 x 600 + warm-up keeps it below max_requests.
             remote = http_round_trips(server, token, version, 600)
