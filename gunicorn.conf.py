@@ -4,7 +4,7 @@ import os
 bind = os.environ.get("KUPANG_BIND", "0.0.0.0:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("KUPANG_WORKERS", "2"))
-threads = int(os.environ.get("KUPANG_THREADS", "6"))
+threads = int(os.environ.get("KUPANG_THREADS", "4"))
 # Recycle workers now and then so a slow leak can never exhaust a 1 GB box.
 max_requests = 2000
 max_requests_jitter = 200

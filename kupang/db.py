@@ -15,7 +15,7 @@ SQLITE_PRAGMAS = (
     # Power cuts are common: an acknowledged ticket or resident must survive one.
     ("synchronous", "FULL"),
     ("temp_store", "MEMORY"),
-    ("cache_size", "-8000"),  # 8 MB page cache per connection
+    ("cache_size", "-4000"),  # 4 MB page cache per connection (one connection per thread)
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
