@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select, text, update
 
-from kupang.db import write_intent
+from kupang.db import SQLITE_PRAGMAS, write_intent
 from kupang.extensions import db
 from kupang.registry.models import Resident
 from kupang.registry.search import COUNT_CAP, PER_PAGE, SearchFilters, classify, search_index_paused, search_residents
@@ -174,7 +174,7 @@ def test_large_seed_rebuilds_indexes_and_search(app, monkeypatch):
         db.session.commit()
         if sqlite:
             assert db.session.execute(text(schema)).all() == before
-            assert db.session.execute(text("PRAGMA cache_size")).scalar() == -8000
+            assert db.session.execute(text("PRAGMA cache_size")).scalar() == int(dict(SQLITE_PRAGMAS)["cache_size"])
         name = db.session.scalar(select(Resident.name).order_by(Resident.id.desc()).limit(1))
         assert name in names(search_residents(name))
         add_person("Sarlota Pello Baru")
