@@ -16,6 +16,7 @@ NAV = [
     ("queue.counter", "Loket", ("admin", "clerk")),
     ("queue.admin_services", "Layanan & loket", ("admin",)),
     ("queue.admin_devices", "Perangkat", ("admin",)),
+    ("queue.admin_running_text", "Teks layar", ("admin",)),
     ("dashboard.audit", "Log audit", ("admin", "supervisor")),
     ("auth.users", "Pengguna", ("admin",)),
 ]
