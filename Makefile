@@ -50,7 +50,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV) node_modules static/vendor
