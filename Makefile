@@ -49,7 +49,7 @@ test: test-setup
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-bench: setup
+bench: test-setup
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean-venv:
