@@ -11,6 +11,7 @@ from ..migrations_state import migrations_current
 from ..security import ROLES, public, roles_required
 from ..timeutil import local_day_bounds
 from . import bp
+from .summary import today_summary
 
 AUDIT_PAGE_SIZE = 50
 # Detail keys shown in Indonesian on the audit page (others appear as recorded).
@@ -30,8 +31,8 @@ def detail_items(row):
 @bp.route("/")
 @login_required
 def index():
-    """The home page: what this user can do today."""
-    return render_template("dashboard/index.html")
+    """The home page: what this user can do, and today at a glance."""
+    return render_template("dashboard/index.html", summary=today_summary())
 
 
 @bp.route("/audit")
