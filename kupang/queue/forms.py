@@ -1,11 +1,13 @@
 """Forms of the queue core: services, counters, devices, pairing and the kiosk."""
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..auth.forms import REQUIRED, KupangForm, strip
+from ..auth.forms import strip
 from ..extensions import db
+from ..forms import REQUIRED, KupangForm, select_choices
 from .devices import DEVICE_KINDS
 from .models import Counter, Service
 
@@ -80,7 +82,7 @@ class CounterForm(KupangForm):
         super().__init__(**kwargs)
         self._counter_id = counter_id
         self.services.choices = [
-            (s.id, f"{s.prefix} · {s.name}")
+            SelectChoice(s.id, f"{s.prefix} · {s.name}")
             for s in db.session.scalars(select(Service).order_by(Service.sort_order, Service.prefix))
         ]
 
@@ -99,7 +101,7 @@ class CounterForm(KupangForm):
 class DeviceForm(KupangForm):
     """A new kiosk or display."""
 
-    kind = SelectField("Jenis perangkat", choices=list(DEVICE_KINDS.items()), validators=[DataRequired(REQUIRED)])
+    kind = SelectField("Jenis perangkat", choices=select_choices(DEVICE_KINDS), validators=[DataRequired(REQUIRED)])
     name = StringField("Nama perangkat", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=60)],
                        description="Misalnya: Kiosk ruang tunggu, TV ruang tunggu")
 

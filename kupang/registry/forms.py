@@ -1,14 +1,15 @@
 """Forms of the resident pages: add/edit a resident, record a life event."""
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..forms import KupangForm, select_choices
 from . import codes
 from .residents import FIELD_LABELS
 
-EVENT_CHOICES = [(kind, label) for kind, label in codes.EVENT_KINDS.items()
+EVENT_CHOICES = [SelectChoice(kind, label) for kind, label in codes.EVENT_KINDS.items()
                  if kind in ("lahir", "mati", "pindah_datang", "pindah_keluar", "hilang", "pergi", "koreksi")]
 
 
@@ -21,7 +22,7 @@ def optional_int(value):
 
 def choices(table, blank="- belum diisi -"):
     """Select choices from a code list, with a blank first entry."""
-    return [("", blank)] + [(str(code), label) for code, label in table.items()]
+    return select_choices(table, blank)
 
 
 class IndonesianDateField(DateField):
@@ -39,7 +40,7 @@ class IndonesianDateField(DateField):
             raise ValueError("Tanggal tidak valid; isi dengan format tanggal-bulan-tahun.") from None
 
 
-class ResidentForm(FlaskForm):
+class ResidentForm(KupangForm):
     """Add or edit a resident. NIK and KK are checked by residents.check_numbers, not here."""
 
     version = HiddenField()
@@ -60,7 +61,7 @@ class ResidentForm(FlaskForm):
     occupation_code = SelectField(FIELD_LABELS["occupation_code"], choices=choices(codes.OCCUPATIONS),
                                   coerce=optional_int)
     blood_type = SelectField(FIELD_LABELS["blood_type"], choices=choices(codes.BLOOD_TYPE), coerce=optional_int)
-    citizenship = SelectField(FIELD_LABELS["citizenship"], choices=[(str(k), v) for k, v in codes.CITIZENSHIP.items()],
+    citizenship = SelectField(FIELD_LABELS["citizenship"], choices=select_choices(codes.CITIZENSHIP),
                               coerce=optional_int, default=1)
     father_name = StringField(FIELD_LABELS["father_name"], validators=[Length(max=120)])
     mother_name = StringField(FIELD_LABELS["mother_name"], validators=[Length(max=120)])
@@ -76,11 +77,11 @@ class ResidentForm(FlaskForm):
         return {name: getattr(self, name).data for name in EDITABLE_FIELDS}
 
 
-class EventForm(FlaskForm):
+class EventForm(KupangForm):
     """Record a life event (birth, death, move, missing ...) on a resident."""
 
     version = HiddenField()
-    kind = SelectField("Peristiwa", choices=[("", "- pilih -")] + EVENT_CHOICES,
+    kind = SelectField("Peristiwa", choices=[SelectChoice("", "- pilih -"), *EVENT_CHOICES],
                        validators=[InputRequired(message="Pilih jenis peristiwa.")])
     event_date = IndonesianDateField("Tanggal peristiwa", validators=[Optional()])
     note = TextAreaField("Keterangan", validators=[Length(max=500, message="Keterangan maksimal 500 karakter.")])

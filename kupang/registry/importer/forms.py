@@ -1,12 +1,13 @@
 """Forms of the import and export pages."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, StopValidation
 
+from ...forms import KupangForm
 
-class ImportUploadForm(FlaskForm):
+
+class ImportUploadForm(KupangForm):
     """One spreadsheet to check."""
 
     file = FileField("Berkas penduduk (.xlsx atau .csv)")
@@ -17,7 +18,7 @@ class ImportUploadForm(FlaskForm):
             raise StopValidation("Pilih berkas .xlsx atau .csv terlebih dahulu.")
 
 
-class ExportForm(FlaskForm):
+class ExportForm(KupangForm):
     """Format and masking of an export; an unmasked export needs a reason."""
 
     file_format = RadioField("Format", choices=[SelectChoice("xlsx", "Excel (.xlsx)"),
