@@ -151,3 +151,19 @@ def test_masked_export_cannot_be_imported_by_mistake(app, client, login_as, tmp_
         job = check_file(path)
         assert job.count_rejected == 10 and job.count_unchanged == 0
         assert any("tersamarkan" in issue[3] for issue in job.summary_data["issues"])
+
+
+def test_search_results_offer_an_export_of_the_same_filter_to_supervisors(app, client, login_as):
+    """Supervisors get 'Ekspor hasil ini' carrying the search's filters; clerks do not."""
+    from tests.registry.family_fixtures import add_person, commit
+
+    with app.app_context():
+        add_person("Yohanes Ndun", rt="001", rw="002")
+        commit()
+    login_as("supervisor", "lurah1")
+    body = client.get("/penduduk?q=yohan&rw=002").get_data(as_text=True)
+    assert "Ekspor hasil ini" in body
+    assert "/penduduk/ekspor?q=yohan&amp;rw=002" in body
+    client.post("/keluar")
+    login_as("clerk", "petugas9")
+    assert "Ekspor hasil ini" not in client.get("/penduduk?q=yohan&rw=002").get_data(as_text=True)
