@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..settings import get_setting
 from ..timeutil import local_day_bounds, office_today
-from .models import Call, Counter, QueueMarker, Service, Ticket
+from .models import Call, Counter, Service, Ticket
+from .numbering import marker_version
 from .speech import announcement
 
 RECENT_CALLS = 6
@@ -59,15 +60,6 @@ class Board:
 def board_token(version, day):
     """'<version>-<yyyymmdd>'."""
     return f"{version}-{day:%Y%m%d}"
-
-
-# Built once: the unchanged poll runs this and nothing else against the database besides the device check.
-_MARKER_READ = select(QueueMarker.__table__.c.version).where(QueueMarker.__table__.c.id == 1)
-
-
-def marker_version():
-    """The queue marker's version: one primary-key read at the Core level (0 before the first change)."""
-    return db.session.connection().execute(_MARKER_READ).scalar() or 0
 
 
 def current_token(day=None):

@@ -148,9 +148,13 @@ def bump_marker():
         set_={"version": table.c.version + 1, "changed_at": stmt.excluded.changed_at}))
 
 
+# Built once: an unchanged display poll runs this and nothing else besides the device check.
+_MARKER_READ = select(QueueMarker.__table__.c.version).where(QueueMarker.__table__.c.id == 1)
+
+
 def marker_version():
-    """The current change marker (one primary-key read)."""
-    return db.session.scalar(select(QueueMarker.version).where(QueueMarker.id == 1)) or 0
+    """The queue marker's version: one primary-key read at the Core level (0 before the first change)."""
+    return db.session.connection().execute(_MARKER_READ).scalar() or 0
 
 
 def call_order():
