@@ -11,6 +11,7 @@ from .compress import gzip_response
 from .config import ROOT, Config, env, kelurahan_info
 from .extensions import csrf, db, login_manager, migrate
 from .layout import register_template_helpers
+from .params import register_converters
 from .security import SessionInterface, refuse_nul_bytes, set_security_headers
 
 __version__ = "0.1.0"
@@ -25,6 +26,7 @@ def create_app(config=None):
         static_folder=str(ROOT / "static"),
     )
     configure(app, config or {})
+    register_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

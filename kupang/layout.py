@@ -34,13 +34,27 @@ def nav_items():
     ]
 
 
+def format_thousands(number):
+    """8.000 for 8000: the Indonesian thousands separator."""
+    return f"{number:,}".replace(",", ".")
+
+
+def format_number_id(number, digits=1):
+    """One Indonesian number format everywhere: 1.234,5 (dot for thousands, comma for decimals)."""
+    if number is None:
+        return "–"
+    text = f"{number:,.{digits}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
 def register_template_helpers(app):
     """Template globals and filters."""
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.filters["wita"] = format_datetime_wita
     app.jinja_env.filters["tanggal"] = format_date_id
     app.jinja_env.filters["local"] = to_local
-    app.jinja_env.filters["ribuan"] = lambda n: f"{n:,}".replace(",", ".")
+    app.jinja_env.filters["ribuan"] = format_thousands
+    app.jinja_env.filters["angka"] = format_number_id
 
     @app.context_processor
     def office():

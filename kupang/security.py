@@ -243,6 +243,24 @@ def refuse_nul_bytes():
         abort(400)
 
 
+def safe_path(target):
+    """`target` when it is a path on this site, else None: the one check for every redirect target.
+
+    Browsers drop tabs and newlines and read "\\" as "/", so "/\t/x" or "/\\x" would leave the site;
+    any control character, a scheme-relative "//" or a network location is refused.
+    """
+    from urllib.parse import urlsplit
+
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def public(view):
     """Mark a view as open to everyone (login page, health check, ticket status); the access test reads it."""
     view.is_public = True

@@ -1,6 +1,4 @@
 """Login, logout, own account, and user administration."""
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -15,6 +13,7 @@ from ..security import (
     public,
     record_login_failure,
     roles_required,
+    safe_path,
     throttle_keys,
     throttle_wait_seconds,
     verify_password,
@@ -50,12 +49,7 @@ def wait_message(seconds):
 
 def safe_next(target):
     """Only a path on this site is followed after login; anything else goes to the home page."""
-    target = target or ""
-    # Browsers drop tabs and newlines and read "\\" as "/", so "/\t/x" or "/\\x" would leave the site.
-    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not any(ord(ch) < 32 or ord(ch) == 127 for ch in target) and not urlsplit(target).netloc):
-        return target
-    return url_for("dashboard.index")
+    return safe_path(target) or url_for("dashboard.index")
 
 
 def redirect_htmx_aware(url):

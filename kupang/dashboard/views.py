@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from ..audit import ACTION_LABELS, AuditLog
 from ..extensions import db
 from ..migrations_state import migrations_current
+from ..params import db_int
 from ..security import ROLES, public, roles_required
 from ..timeutil import local_day_bounds
 from . import bp
@@ -54,7 +55,7 @@ def audit():
     if day:
         start, end = local_day_bounds(day)
         stmt = stmt.where(AuditLog.at >= start, AuditLog.at < end)
-    before = args.get("sebelum", type=int)
+    before = args.get("sebelum", type=db_int)
     if before:
         stmt = stmt.where(AuditLog.id < before)
     rows = db.session.scalars(stmt.limit(AUDIT_PAGE_SIZE + 1)).all()

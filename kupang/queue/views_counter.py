@@ -7,6 +7,7 @@ from .. import audit
 from ..auth.models import User
 from ..extensions import db
 from ..htmx import add_vary, hx_redirect, is_htmx
+from ..params import db_int
 from ..registry.masking import mask_nik
 from ..registry.models import Resident
 from ..security import roles_required
@@ -95,7 +96,7 @@ def stats_context(item):
 @roles_required(*CLERK_ROLES)
 def counter_open():
     """Open the chosen counter for this clerk."""
-    item = db.session.get(Counter, request.form.get("counter_id", type=int) or 0)
+    item = db.session.get(Counter, request.form.get("counter_id", type=db_int) or 0)
     if item is None:
         flash("Loket tidak ditemukan.", "error")
         return redirect(url_for("queue.counter"), 303)
@@ -168,7 +169,7 @@ def _act_no_show(item, ticket, form):
 
 
 def _act_transfer(item, ticket, form):
-    service = db.session.get(Service, form.get("service_id", type=int) or 0)
+    service = db.session.get(Service, form.get("service_id", type=db_int) or 0)
     calling.transfer(ticket, service, counter=item)
     return f"Nomor {ticket.code} dialihkan ke layanan {service.name} dengan nomor dan urutan yang sama.", "success"
 
@@ -211,7 +212,7 @@ def counter_action(action):
 def _posted_ticket(item):
     """The counter's current ticket, refused when the page showed another one (stale page, double click)."""
     ticket = calling.current_ticket(item)
-    posted = request.form.get("ticket_id", type=int)
+    posted = request.form.get("ticket_id", type=db_int)
     if ticket is None or (posted is not None and posted != ticket.id):
         raise QueueError("Tampilan loket sudah berubah (mungkin diklik dua kali). Periksa nomor yang tampil sekarang.")
     return ticket
@@ -274,7 +275,7 @@ def counter_residents():
 @roles_required(*CLERK_ROLES)
 def counter_walkin():
     """Issue a ticket for a walk-in resident from the counter page."""
-    service = db.session.get(Service, request.form.get("service_id", type=int) or 0)
+    service = db.session.get(Service, request.form.get("service_id", type=db_int) or 0)
     priority = request.form.get("priority") or None
     try:
         if service is None:
@@ -311,5 +312,5 @@ def print_url(ticket):
 
 def issued_ticket():
     """The walk-in ticket named in ?tiket= (after a no-JS issue), if it is today's."""
-    ticket = db.session.get(Ticket, request.args.get("tiket", type=int) or 0)
+    ticket = db.session.get(Ticket, request.args.get("tiket", type=db_int) or 0)
     return ticket if ticket and ticket.day == office_today() else None

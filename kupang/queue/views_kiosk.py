@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, login_manager
 from ..layout import ALL_STAFF
-from ..security import public, record_login_failure, throttle_wait_seconds
+from ..params import db_int
+from ..security import public, record_login_failure, safe_path, throttle_wait_seconds
 from ..settings import get_setting
 from ..timeutil import now_utc, to_local
 from . import bp
@@ -136,13 +137,6 @@ def ticket_width():
     return int(value) if value.isdigit() and int(value) in TICKET_WIDTHS else TICKET_WIDTHS[0]
 
 
-def safe_local_path(target):
-    """Only same-site paths are followed."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 @bp.route("/tiket/<token>/cetak")
 def ticket_print(token):
     """The ticket for a 58 mm (or ?lebar=80) thermal printer; prints itself, for its kiosk and for staff."""
@@ -150,14 +144,14 @@ def ticket_print(token):
     device = current_device()
     from_kiosk = device is not None and device.kind == "kiosk"
     if current_user.is_authenticated:
-        return_url = safe_local_path(request.args.get("kembali"))
+        return_url = safe_path(request.args.get("kembali"))
     elif from_kiosk:
         return_url = url_for("queue.kiosk")
     else:
         return login_manager.unauthorized()
     if ticket is None or (not current_user.is_authenticated and ticket.issued_by_device_id != device.id):
         abort(404)
-    width = request.args.get("lebar", type=int)
+    width = request.args.get("lebar", type=db_int)
     width = width if width in TICKET_WIDTHS else ticket_width()
     status_url = public_url(url_for("queue.ticket_status", token=ticket.token))
     other_width = url_for("queue.ticket_print", token=token, lebar=TICKET_WIDTHS[width == TICKET_WIDTHS[0]],

@@ -9,6 +9,7 @@ from ..db import begin_write
 from ..extensions import db
 from ..htmx import add_vary, is_htmx, render_page_or_fragment
 from ..layout import ALL_STAFF
+from ..params import db_int
 from ..security import roles_required
 from . import bp, codes
 from .forms import EventForm, ResidentForm
@@ -50,7 +51,7 @@ def search():
     """Find residents: NIK, NIK/KK prefix or name, with filters; the results fragment for htmx."""
     query = request.args.get("q", "")[:100]
     filters = SearchFilters.from_args(request.args)
-    page = request.args.get("halaman", 1, type=int)
+    page = request.args.get("halaman", 1, type=db_int)
     result = search_residents(query, filters, page)
     response = render_page_or_fragment("registry/search.html", "registry/_results.html", q=query,
                                        filters=filters, result=result, codes=codes, can_edit=can_edit(),
@@ -238,7 +239,7 @@ def conflict_rows(form, current):
 def resident_check():
     """htmx: the NIK/KK messages of the form being typed (errors and warnings, numbers never echoed)."""
     form = ResidentForm()
-    resident_id = request.form.get("resident_id", type=int)
+    resident_id = request.form.get("resident_id", type=db_int)
     report = check_numbers(form.nik.data, form.kk_number.data, sex=form.sex.data,
                            birth_date=form.birth_date.data, resident_id=resident_id)
     return render_template("registry/_nik_field.html", report=report, oob=True)

@@ -8,6 +8,7 @@ from .. import audit
 from ..db import begin_write
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_fragment
+from ..params import db_int
 from ..security import roles_required
 from . import bp, codes
 from .completeness import completeness_report, counted_residents, headless_families, rw_list
@@ -83,7 +84,7 @@ def filter_error():
 
 def page_arg():
     """The 1-based page number from ?halaman=."""
-    return max(request.args.get("halaman", 1, type=int) or 1, 1)
+    return max(request.args.get("halaman", 1, type=db_int) or 1, 1)
 
 
 def template_context():
@@ -156,7 +157,7 @@ def family_move(family_id):
     """Move a member to another KK (an existing one, or a new one when the clerk confirms)."""
     found = db.get_or_404(Family, family_id)
     form = request.form
-    move = {"member_id": form.get("anggota", type=int), "kk": form.get("kk_tujuan", "").strip(),
+    move = {"member_id": form.get("anggota", type=db_int), "kk": form.get("kk_tujuan", "").strip(),
             "shdk": form.get("shdk", "")}
     member = member_of(found, move["member_id"])
     try:
@@ -164,7 +165,7 @@ def family_move(family_id):
             raise FamilyError("Pilih anggota keluarga yang akan dipindahkan.")
         shdk = shdk_arg("shdk")
         target = target_family(move["kk"], create=form.get("buat_baru") == "1", template=found)
-        move_member(member, target, shdk, user=current_user, expected_version=form.get("versi", type=int))
+        move_member(member, target, shdk, user=current_user, expected_version=form.get("versi", type=db_int))
         db.session.commit()
     except UnknownKK as error:
         db.session.rollback()
@@ -185,7 +186,7 @@ def family_move(family_id):
 def family_head(family_id):
     """Make a member the head of the family; the former head gets the relationship chosen."""
     found = db.get_or_404(Family, family_id)
-    head = {"member_id": request.form.get("kepala_baru", type=int), "old_shdk": request.form.get("shdk_lama", "")}
+    head = {"member_id": request.form.get("kepala_baru", type=db_int), "old_shdk": request.form.get("shdk_lama", "")}
     member = member_of(found, head["member_id"])
     try:
         if member is None:
@@ -288,7 +289,7 @@ def render_merge(keep=None, other=None, error=None, status=200, choices=None):
 @roles_required(*VIEW_ROLES)
 def merge():
     """GET: two records side by side with a choice per field. POST (clerk, admin): merge b into a."""
-    a, b = request.values.get("a", type=int), request.values.get("b", type=int)
+    a, b = request.values.get("a", type=db_int), request.values.get("b", type=db_int)
     if not a or not b:
         return render_merge(error="Pilih dua data penduduk yang akan digabungkan.", status=400)
     if request.method == "POST" and not can_edit():
@@ -309,7 +310,7 @@ def merge():
 def merge_submit(a, b):
     """Apply the clerk's choices; refusals and stale pages re-render with a clear message."""
     choices = {key[len("pilih_"):]: value for key, value in request.form.items() if key.startswith("pilih_")}
-    versions = {a: request.form.get("versi_a", type=int), b: request.form.get("versi_b", type=int)}
+    versions = {a: request.form.get("versi_a", type=db_int), b: request.form.get("versi_b", type=db_int)}
     keep = other = None
     try:
         if any(value not in ("a", "b") for value in choices.values()):

@@ -1,0 +1,80 @@
+"""Core helpers every area shares: formula-safe cells, bounded integers, safe redirect paths, numbers."""
+import io
+import zipfile
+
+import pytest
+
+from kupang.layout import format_number_id, format_thousands
+from kupang.params import DB_INT_MAX, db_int
+from kupang.security import safe_path
+from kupang.spreadsheet import SafeCsvWriter, csv_safe, xlsx_row
+
+HOSTILE_TARGETS = [
+    "//example.org", "/\\example.org", "/\t/example.org", "/\n/example.org", "/\r//example.org",
+    "http://example.org", "https:example.org", "javascript:alert(1)", "example.org", "", None,
+    "/\x00/x", "/\x7f/x", "/\u0085//example.org", " /x", "\\\\example.org",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_safe_path_refuses_every_way_off_the_site(target):
+    assert safe_path(target) is None
+
+
+@pytest.mark.parametrize("target", ["/", "/loket", "/penduduk?q=ma&halaman=2", "/tiket/abc/cetak#x"])
+def test_safe_path_keeps_local_paths(target):
+    assert safe_path(target) == target
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", '=HYPERLINK("http://x","y")',
+                                   "=cmd|' /C calc'!A0"])
+def test_csv_safe_prefixes_formula_like_text(value):
+    assert csv_safe(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Yohanes", "Jl. Timor Raya = 12", 5, -5, None, ""])
+def test_csv_safe_leaves_other_values(value):
+    assert csv_safe(value) == value
+
+
+def test_safe_csv_writer_neutralises_every_cell():
+    out = io.StringIO()
+    SafeCsvWriter(out).writerow(["=1+1", "Budi", 3])
+    assert out.getvalue() == "'=1+1;Budi;3\r\n"
+
+
+def test_xlsx_text_is_never_a_formula():
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("x")
+    sheet.append(xlsx_row(sheet, ['=HYPERLINK("http://x","y")', "@A1", 7, "0812"], text_columns={3}))
+    data = io.BytesIO()
+    book.save(data)
+    xml = zipfile.ZipFile(data).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml
+    data.seek(0)
+    cells = list(load_workbook(data)["x"].iter_rows(values_only=True))[0]
+    assert cells == ('=HYPERLINK("http://x","y")', "@A1", 7, "0812")
+
+
+@pytest.mark.parametrize("raw", ["1" * 30, str(DB_INT_MAX + 1), "-1", "1e3", "١٢", "", " ", "0x10"])
+def test_db_int_refuses_what_no_row_can_have(raw):
+    with pytest.raises(ValueError):
+        db_int(raw)
+
+
+def test_db_int_keeps_ordinary_numbers():
+    assert db_int("42") == 42 and db_int(str(DB_INT_MAX)) == DB_INT_MAX
+
+
+def test_route_int_converter_is_bounded(client):
+    assert client.get(f"/penduduk/{'9' * 30}").status_code == 404
+
+
+def test_numbers_read_the_indonesian_way():
+    assert format_number_id(1234.56) == "1.234,6"
+    assert format_number_id(22.8) == "22,8"
+    assert format_number_id(17, 0) == "17"
+    assert format_number_id(None) == "–"
+    assert format_thousands(404000) == "404.000"
