@@ -224,3 +224,24 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not requests_outside, f"page requested outside the server: {requests_outside}"
+
+
+@pytest.fixture
+def gunicorn(app, db_url, instance_dir, tmp_path):
+    """A real gunicorn (2 workers x 4 threads, the shipped config) on this test's database.
+
+    Yields a tests.concurrency.Gunicorn: `.port`, `.logged_in(user, password)`, `.log()`. A traceback in
+    its log fails the test: a race that ends in a 500 must not pass unseen.
+    """
+    from tests.concurrency import Gunicorn
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    server = Gunicorn(db_url, instance_dir, tmp_path / "gunicorn.log").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+    log = server.log()
+    assert "Traceback" not in log, log[-6000:]

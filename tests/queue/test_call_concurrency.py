@@ -6,14 +6,8 @@ none lost, none skipped by a double click.
 """
 import http.client
 import multiprocessing
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,13 +26,6 @@ TICKETS_PER_SERVICE = 30
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 CODE = re.compile(r'<p class="current-code">([A-Z]-\d{3})</p>')
 TICKET_ID = re.compile(r'name="ticket_id" value="(\d+)"')
-
-
-def free_port():
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Browserless:
@@ -123,46 +110,6 @@ def clerk_session(port, username, counter_id, barrier):
 
 
 @pytest.fixture
-def gunicorn(app, db_url, instance_dir, tmp_path):
-    """A real gunicorn (2 workers x 4 threads) on the test database; yields its port (log: tmp_path)."""
-    port = free_port()
-    log = open(tmp_path / "gunicorn.log", "w+")  # noqa: SIM115 - closed below
-    env = {**os.environ, "KUPANG_DATABASE_URL": db_url, "KUPANG_INSTANCE_PATH": str(instance_dir),
-           "KUPANG_BIND": f"127.0.0.1:{port}", "KUPANG_WORKERS": "2", "KUPANG_THREADS": "4",
-           "KUPANG_LOG_LEVEL": "warning", "KUPANG_SECRET_KEY": "concurrency-test"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "gunicorn.conf.py", "app:app"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"gunicorn exited: {(tmp_path / 'gunicorn.log').read_text()[-2000:]}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("gunicorn did not start")
-            time.sleep(0.1)
-        yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-        errors = (tmp_path / "gunicorn.log").read_text()
-        if "Traceback" in errors:
-            print(errors[-6000:])
-
-
-@pytest.fixture
 def four_clerks(app, make_user):
     """Four counters (3 shared services) and a clerk for each; 2 x 30 waiting tickets."""
     q = make_queue(app)
@@ -183,7 +130,7 @@ def four_clerks(app, make_user):
 def test_four_clerks_calling_at_once_get_distinct_tickets_and_lose_none(app, gunicorn, four_clerks):
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(CLERKS), context.Queue()
-    workers = [context.Process(target=clerk_worker, args=(gunicorn, name, counter_id, barrier, results))
+    workers = [context.Process(target=clerk_worker, args=(gunicorn.port, name, counter_id, barrier, results))
                for name, counter_id in four_clerks]
     for worker in workers:
         worker.start()

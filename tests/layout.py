@@ -1,0 +1,68 @@
+"""Layout checks for browser tests: what a person needs is on screen, inside the viewport, not covered.
+
+Screenshots are for people to look at; these assertions make the suite fail when a layout hides a
+button (the kiosk's priority choice under its tiles, a menu entry off a phone screen).
+"""
+
+
+def box(page, selector):
+    """The bounding box of the first visible element matching selector (fails when there is none)."""
+    locator = page.locator(selector).first
+    assert locator.count() == 1 and locator.is_visible(), f"{selector} is not visible"
+    found = locator.bounding_box()
+    assert found is not None, f"{selector} has no box"
+    return found
+
+
+def boxes(page, selector):
+    """Bounding boxes of every visible element matching selector."""
+    found = []
+    for index in range(page.locator(selector).count()):
+        item = page.locator(selector).nth(index)
+        if item.is_visible():
+            found.append((f"{selector}#{index}", item.bounding_box()))
+    return found
+
+
+def inside_viewport(page, selector, tolerance=0.5):
+    """Assert every visible element matching selector lies wholly inside the viewport."""
+    size = page.viewport_size
+    found = boxes(page, selector)
+    assert found, f"nothing visible matches {selector}"
+    for name, b in found:
+        assert b["x"] >= -tolerance and b["y"] >= -tolerance, f"{name} starts outside the viewport: {b}"
+        assert b["x"] + b["width"] <= size["width"] + tolerance, f"{name} sticks out on the right: {b} {size}"
+        assert b["y"] + b["height"] <= size["height"] + tolerance, f"{name} sticks out at the bottom: {b} {size}"
+
+
+def overlaps(a, b, tolerance=0.5):
+    """True when two boxes share more than a hairline."""
+    return (a["x"] + a["width"] - tolerance > b["x"] and b["x"] + b["width"] - tolerance > a["x"]
+            and a["y"] + a["height"] - tolerance > b["y"] and b["y"] + b["height"] - tolerance > a["y"])
+
+
+def no_overlap(page, *selectors):
+    """Assert no two visible elements among the selectors overlap each other."""
+    found = [item for selector in selectors for item in boxes(page, selector)]
+    for i, (name_a, a) in enumerate(found):
+        for name_b, b in found[i + 1:]:
+            assert not overlaps(a, b), f"{name_a} overlaps {name_b}: {a} {b}"
+
+
+def not_clipped(page, selector):
+    """Assert no visible element matching selector has its text cut (scroll size larger than its box)."""
+    clipped = page.eval_on_selector_all(
+        selector,
+        """els => els.filter(e => e.offsetParent !== null &&
+                 (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))
+                 .map(e => e.outerHTML.slice(0, 120))""")
+    assert not clipped, f"text cut in {selector}: {clipped}"
+
+
+def no_horizontal_scroll(page):
+    """Assert the page is no wider than the viewport."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"] + 1, f"page is {width}px wide in a {page.viewport_size} viewport"
+
+
+VIEWPORTS = {"phone": (390, 844), "small": (1024, 768), "laptop": (1366, 768), "full-hd": (1920, 1080)}
