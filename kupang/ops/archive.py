@@ -8,6 +8,7 @@ The header holds nothing personal (no names, NIKs or counts): only what a restor
 and to say what the file is. age authenticates every 64 KiB chunk and the end of the stream, so a file cut
 short or altered fails to decrypt instead of restoring half a database.
 """
+import gzip
 import io
 import json
 import os
@@ -41,7 +42,8 @@ class _Counting:
 
 def _producer(write_fd, manifest, payload_path, member_name, on_read, failure):
     try:
-        with os.fdopen(write_fd, "wb") as pipe, tarfile.open(fileobj=pipe, mode="w|gz", compresslevel=6) as tar:
+        with (os.fdopen(write_fd, "wb") as pipe, gzip.GzipFile(fileobj=pipe, mode="wb", compresslevel=6) as packed,
+              tarfile.open(fileobj=packed, mode="w|") as tar):
             data = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode = len(data), 0o600
@@ -54,18 +56,40 @@ def _producer(write_fd, manifest, payload_path, member_name, on_read, failure):
         failure.append(error)
 
 
-def write_backup(out, header, manifest, payload_path, member_name, recipient, on_read=lambda done: None):
-    """Write header + encrypted tar.gz(manifest, payload) to the open binary file `out`."""
+class _Reporting:
+    """The output file: each write (in the caller's thread) reports how far the compressing thread has read."""
+
+    def __init__(self, raw, state, on_progress):
+        self.raw, self.state, self.on_progress = raw, state, on_progress
+
+    def write(self, data):
+        """Write and report."""
+        written = self.raw.write(data)
+        self.on_progress(self.state["done"])
+        return written
+
+    def flush(self):
+        """Flush the file."""
+        self.raw.flush()
+
+
+def write_backup(out, header, manifest, payload_path, member_name, recipient, on_progress=lambda done: None):
+    """Write header + encrypted tar.gz(manifest, payload) to the open binary file `out`.
+
+    on_progress(bytes of the payload read so far) is called from this thread, between writes.
+    """
     out.write(MAGIC)
     out.write(json.dumps(header, sort_keys=True).encode("utf-8") + b"\n")
     read_fd, write_fd = os.pipe()
-    failure = []
+    failure, state = [], {"done": 0}
     thread = threading.Thread(target=_producer, daemon=True, name="backup-compress",
-                              args=(write_fd, manifest, payload_path, member_name, on_read, failure))
+                              args=(write_fd, manifest, payload_path, member_name,
+                                    lambda done: state.__setitem__("done", done), failure))
     thread.start()
     try:
         with os.fdopen(read_fd, "rb") as pipe:
-            pyrage.encrypt_io(pipe, out, [pyrage.x25519.Recipient.from_str(recipient)])
+            pyrage.encrypt_io(pipe, _Reporting(out, state, on_progress),
+                              [pyrage.x25519.Recipient.from_str(recipient)])
     finally:
         thread.join()
     if failure:

@@ -214,7 +214,7 @@ def write_encrypted(folder, header, manifest, payload, member, recipient, progre
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             archive.write_backup(out, header, manifest, payload, member, recipient,
-                                 on_read=lambda done: progress("encrypt", done, total))
+                                 on_progress=lambda done: progress("encrypt", done, total))
             out.flush()
             os.fsync(out.fileno())
         os.replace(partial, final)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ..config import ROOT
 from ..extensions import db
@@ -46,6 +46,18 @@ def spawn(args):
                                 start_new_session=True)
     threading.Thread(target=proc.wait, daemon=True, name="backup-reaper").start()
     return proc
+
+
+def serialize(key):
+    """Within the current write transaction, make concurrent requests doing the same thing wait for each other.
+
+    SQLite's BEGIN IMMEDIATE already does; PostgreSQL takes a transaction-scoped advisory lock.
+    """
+    if db.engine.dialect.name != "sqlite":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+BACKUP_LOCK_KEY, PASSPHRASE_LOCK_KEY = 0x6B750120, 0x6B750121
 
 
 def running_run():

@@ -130,10 +130,13 @@ def passphrase_matches(passphrase):
 
 
 def set_passphrase(passphrase, confirmation, current=None):
-    """Store the public key of a new passphrase (in the caller's transaction); the passphrase itself is dropped.
+    """Store the public key of a new passphrase (in the caller's transaction); True when something changed.
 
+    The passphrase itself is dropped.
     Changing an existing passphrase needs the current one. Backups made earlier keep needing the old one.
     """
+    if current_recipient() and passphrase_matches(passphrase) and passphrase == confirmation:
+        return False  # already this passphrase (a double submit): nothing to change
     if current_recipient() and not passphrase_matches(current or ""):
         raise PassphraseError("Kata sandi cadangan yang sekarang salah.")
     problems = passphrase_problems(passphrase, confirmation)
@@ -143,3 +146,4 @@ def set_passphrase(passphrase, confirmation, current=None):
     set_setting(RECIPIENT_KEY, public_key(derive_identity(passphrase, salt)))
     set_setting(SALT_KEY, encode_salt(salt))
     set_setting(SET_AT_KEY, now_utc().isoformat(timespec="seconds"))
+    return True

@@ -15,7 +15,7 @@ from . import bp, keys, system
 from .backup import last_good_run, last_run, list_backups, run_is_alive
 from .config import BACKUP_DIR_KEY, backup_folder, backup_max_age_hours, disk_warn_bytes, disk_warn_percent, setting
 from .forms import DownloadForm, EmptyForm, FolderForm, PassphraseForm
-from .jobs import queue_backup, running_run, start_queued
+from .jobs import BACKUP_LOCK_KEY, PASSPHRASE_LOCK_KEY, queue_backup, running_run, serialize, start_queued
 from .models import BackupRun
 from .storage import disk_status
 
@@ -56,6 +56,7 @@ def backup_now():
         flash("Atur kata sandi cadangan dulu.", "error")
         return redirect(url_for("ops.backups"), 303)
     with write_transaction():
+        serialize(BACKUP_LOCK_KEY)
         busy = running_run()
         if busy is None:
             run = queue_backup(current_user)
@@ -95,6 +96,7 @@ def backup_passphrase():
         return redirect(url_for("ops.backups"), 303)
     try:
         with write_transaction():
+            serialize(PASSPHRASE_LOCK_KEY)
             existed = bool(keys.current_recipient())
             keys.set_passphrase(form.passphrase.data, form.confirmation.data, current=form.current.data)
             audit.record("backup_passphrase_set", "setting", keys.RECIPIENT_KEY, changed=existed)
