@@ -1,4 +1,5 @@
-"""Which backups to keep: the newest of each of the last 7 days, 4 ISO weeks and 12 months that have one.
+"""Which backups to keep: the newest of each of the last 7 days, 4 ISO weeks and 12 months that have one,
+and the two newest of all.
 
 Counted over days that have a backup, as restic and borg do, so an office closed for a fortnight still
 keeps seven daily copies. Files are named by their office-local time, which is what the buckets use.
@@ -8,6 +9,7 @@ from datetime import datetime
 
 NAME_RE = re.compile(r"^kupang-cadangan-(\d{8}-\d{6})\.kupang$")
 KEEP = {"daily": 7, "weekly": 4, "monthly": 12}
+KEEP_LATEST = 2  # and the two newest whatever their day: a fresh backup never replaces the only other one
 
 
 def backup_time(name):
@@ -35,7 +37,7 @@ def names_to_keep(names, keep=None):
     """The subset of backup names the rotation keeps (names that are not ours are never in play)."""
     keep = keep or KEEP
     dated = sorted(((backup_time(n), n) for n in names if backup_time(n)), reverse=True)
-    kept = {dated[0][1]} if dated else set()
+    kept = {name for _moment, name in dated[:KEEP_LATEST]}
     for rule, limit in keep.items():
         seen = []
         for moment, name in dated:
