@@ -94,10 +94,10 @@ def passphrase_command(passphrase_stdin):
     try:
         with write_intent():
             db.session.commit()
-            keys.set_passphrase(new, new, current=current)
             from .. import audit
 
-            audit.record("backup_passphrase_set", "setting", keys.RECIPIENT_KEY, username="cli")
+            if keys.set_passphrase(new, new, current=current):
+                audit.record("backup_passphrase_set", "setting", keys.RECIPIENT_KEY, username="cli")
             db.session.commit()
     except keys.PassphraseError as error:
         db.session.rollback()

@@ -98,8 +98,8 @@ def backup_passphrase():
         with write_transaction():
             serialize(PASSPHRASE_LOCK_KEY)
             existed = bool(keys.current_recipient())
-            keys.set_passphrase(form.passphrase.data, form.confirmation.data, current=form.current.data)
-            audit.record("backup_passphrase_set", "setting", keys.RECIPIENT_KEY, changed=existed)
+            if keys.set_passphrase(form.passphrase.data, form.confirmation.data, current=form.current.data):
+                audit.record("backup_passphrase_set", "setting", keys.RECIPIENT_KEY, changed=existed)
     except keys.PassphraseError as error:
         flash(str(error), "error")
         return redirect(url_for("ops.backups"), 303)
