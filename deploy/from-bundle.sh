@@ -19,9 +19,13 @@ fi
 test -x .venv/bin/python || "$PYTHON" -m venv .venv
 .venv/bin/pip install --disable-pip-version-check -q --no-index --find-links ".bundle/wheels/$ARCH" -r requirements.txt
 touch .venv/.installed
-# htmx from its npm tarball: into a private npm cache, then npm ci without the network.
-npm cache add ".bundle/npm/"*.tgz --cache .bundle/npm-cache >/dev/null
-npm ci --offline --cache .bundle/npm-cache --no-audit --no-fund --ignore-scripts --silent
+# htmx from its npm tarball, checked against the lockfile's integrity hash, unpacked where npm would put it.
+tarball="$(ls .bundle/npm/htmx.org-*.tgz | head -n 1)"
+expected="$(.venv/bin/python -c 'import json; print(json.load(open("package-lock.json"))["packages"]["node_modules/htmx.org"]["integrity"])')"
+actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+[ "$expected" = "$actual" ] || { echo "htmx di bundle tidak cocok dengan package-lock.json." >&2; exit 1; }
+rm -rf node_modules/htmx.org && mkdir -p node_modules/htmx.org
+tar -xzf "$tarball" -C node_modules/htmx.org --strip-components=1
 mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 # The voice clips as rendered when the bundle was made (espeak-ng is not needed).
