@@ -8,9 +8,10 @@ HTMX := static/vendor/htmx.min.js
 VOICE := static/voice/manifest.json
 DEMO_RESIDENTS ?= 8000
 
-.PHONY: run setup test test-setup lint bench clean-venv
+.PHONY: run setup test test-setup lint bench clean-venv update bundle install-service from-bundle
 
-run: setup
+# `make run BUNDLE=kupang-bundle.tar.gz` installs everything from the offline bundle first (no network).
+run: $(if $(BUNDLE),from-bundle) setup
 	$(FLASK) init-db
 	$(FLASK) seed-demo --if-empty --residents $(DEMO_RESIDENTS)
 	@echo
@@ -51,6 +52,19 @@ lint: $(VENV)/.installed-dev
 
 bench: test-setup
 	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+from-bundle:
+	bash deploy/from-bundle.sh "$(BUNDLE)"
+
+# Operations (see README "Running an office machine").
+update: $(VENV)/.installed
+	$(BIN)/python -m kupang.ops.update $(UPDATE_ARGS)
+
+bundle: setup
+	$(BIN)/python deploy/bundle.py $(BUNDLE_ARGS)
+
+install-service: setup
+	bash deploy/install-service.sh $(INSTALL_ARGS)
 
 clean-venv:
 	rm -rf $(VENV) node_modules static/vendor

@@ -27,3 +27,10 @@ def post_fork(server, worker):
     app = worker.app.wsgi()
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Once serving: a backup in the background when the last good one is over 24 hours old (never blocks)."""
+    from kupang.ops.jobs import backup_if_stale
+
+    backup_if_stale(server.app.wsgi())

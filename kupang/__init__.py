@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db as dbsetup
+from . import ops
 from .compress import gzip_response
 from .config import ROOT, Config, env, kelurahan_info
 from .extensions import csrf, db, login_manager, migrate
@@ -26,6 +27,7 @@ def create_app(config=None):
         static_folder=str(ROOT / "static"),
     )
     configure(app, config or {})
+    ops.check_schema(app)
     register_converters(app)
     register_extensions(app)
     register_blueprints(app)
@@ -80,6 +82,7 @@ def register_blueprints(app):
 
     for bp in (auth_bp, dashboard_bp, registry_bp, queue_bp):
         app.register_blueprint(bp)
+    ops.init_app(app)
 
 
 ERROR_TEXT = {
@@ -89,6 +92,7 @@ ERROR_TEXT = {
     405: ("Metode tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
     413: ("Data terlalu besar", "Berkas atau isian yang dikirim melebihi batas ukuran."),
     429: ("Terlalu banyak permintaan", "Tunggu sebentar lalu coba lagi."),
+    507: ("Penyimpanan server penuh", "Penyimpanan komputer server penuh; data tidak tersimpan. Hubungi admin."),
     500: ("Terjadi kesalahan", "Maaf, terjadi kesalahan pada sistem. Coba lagi; bila berulang, hubungi admin."),
 }
 
@@ -120,8 +124,11 @@ def register_errorhandlers(app):
 
     @app.errorhandler(Exception)
     def crash(error):
-        app.logger.exception("Unhandled error: %s", type(error).__name__)
         db.session.rollback()
+        full = ops.storage_full_response(error)  # a full disk: say so (nothing was saved), no traceback
+        if full is not None:
+            return full
+        app.logger.exception("Unhandled error: %s", type(error).__name__)
         return render_error(500)
 
 

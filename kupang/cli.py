@@ -44,6 +44,12 @@ def apply_migrations():
     """Bring the database to every migration head (creating it when new)."""
     from flask_migrate import upgrade  # here, not at the top: web workers must not load Alembic
 
+    from .ops.schema import SchemaTooNewError, guard
+
+    try:
+        guard(current_app.config["SQLALCHEMY_DATABASE_URI"])  # never run old migrations over a newer schema
+    except SchemaTooNewError as error:
+        fail(str(error))
     upgrade(directory=current_app.extensions["migrate"].directory, revision="heads")
 
 

@@ -19,6 +19,8 @@ NAV = [
     ("queue.admin_running_text", "Teks layar", ("admin",)),
     ("dashboard.audit", "Log audit", ("admin", "supervisor")),
     ("auth.users", "Pengguna", ("admin",)),
+    ("ops.backups", "Cadangan", ("admin",)),
+    ("ops.system", "Sistem", ("admin",)),
 ]
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from ..audit import ACTION_LABELS, AuditLog
 from ..extensions import db
 from ..migrations_state import migrations_current
+from ..ops.storage import health as storage_health
 from ..params import db_int
 from ..security import ROLES, public, roles_required
 from ..timeutil import local_day_bounds
@@ -78,7 +79,7 @@ def parse_day(value):
 @bp.route("/healthz")
 @public
 def healthz():
-    """Liveness for monitoring: database reachable, migrations current, version. No personal data."""
+    """Liveness for monitoring: database reachable and writable, migrations current, version. No personal data."""
     status = {"version": current_app.config["APP_VERSION"], "database": False, "migrations": "unknown"}
     try:
         db.session.execute(text("SELECT 1"))
@@ -86,7 +87,9 @@ def healthz():
         status["migrations"] = "current" if migrations_current() else "pending"
     except Exception:  # noqa: BLE001 - report, never raise, from a health check
         db.session.rollback()
-    ok = status["database"] and status["migrations"] == "current"
+    disk, writable = storage_health()  # a full disk: database not writable, 503
+    status.update(disk)
+    ok = status["database"] and status["migrations"] == "current" and writable
     status["status"] = "ok" if ok else "error"
     response = jsonify(status)
     response.headers["Cache-Control"] = "no-store"
