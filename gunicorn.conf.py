@@ -27,3 +27,10 @@ def post_fork(server, worker):
     app = worker.app.wsgi()
     with app.app_context():
         db.engine.dispose(close=False)
+
+
+def when_ready(server):
+    """Once the master is up: today's NIK completeness snapshot for the reports (never taken in a page view)."""
+    from kupang.reports.snapshots import snapshot_at_start
+
+    snapshot_at_start(server.app.wsgi())

@@ -17,6 +17,9 @@ NAV = [
     ("queue.admin_services", "Layanan & loket", ("admin",)),
     ("queue.admin_devices", "Perangkat", ("admin",)),
     ("queue.admin_running_text", "Teks layar", ("admin",)),
+    ("reports.queue_report", "Laporan antrian", ("admin", "supervisor")),
+    ("reports.population_report", "Laporan penduduk", ("admin", "supervisor")),
+    ("reports.skm_report", "Survei kepuasan", ("admin", "supervisor")),
     ("dashboard.audit", "Log audit", ("admin", "supervisor")),
     ("auth.users", "Pengguna", ("admin",)),
 ]
