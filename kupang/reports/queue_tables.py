@@ -32,7 +32,8 @@ def service_table(report):
                                  *STAT_COLUMNS, "Standar (menit)", "Dalam standar (%)"], rows,
                  total=["Jumlah", o.issued, o.served, o.no_show, o.transferred, o.expired, *_times(o), None,
                         o.within_percent],
-                 note="Dialihkan: nomor yang diambil untuk layanan ini lalu dipindahkan ke layanan lain.")
+                 note="Setiap nomor dihitung di layanan tempat ia berakhir. Dialihkan: nomor yang dialihkan ke layanan "
+                      "ini dari layanan lain (nomornya tetap).")
 
 
 def _worker_table(title, first, pairs, name):

@@ -80,7 +80,7 @@ class SkmResult:
         """SKM (1-4): the sum of the weighted NRRs; None unless every element has answers."""
         if not self.respondents or any(e.nrr is None for e in self.elements):
             return None
-        return sum(e.weighted for e in self.elements)
+        return sum(e.nrr for e in self.elements) / len(self.elements)  # = the sum of NRR x 1/9
 
     @property
     def converted(self):
