@@ -7,7 +7,7 @@ from flask import Blueprint
 bp = Blueprint("reports", __name__, cli_group=None)
 
 from . import models  # noqa: E402,F401,I001  (tables known to Alembic and the tests)
-from . import commands, views_queue, views_population, views_skm, views_access  # noqa: E402,F401
+from . import commands, seed, views_queue, views_population, views_skm, views_access  # noqa: E402,F401
 
 
 @bp.app_template_global()

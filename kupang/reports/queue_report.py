@@ -9,14 +9,15 @@ Definitions (shown on the page too):
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from ..auth.models import User
 from ..extensions import db
 from ..queue.models import Counter, Service, Ticket
-from ..timeutil import HARI, office_zone
+from ..timeutil import office_zone
 from .sqltime import hour_bucket, seconds_between
 from .stats import median, percentile, share_percent
 
@@ -36,43 +37,38 @@ class GroupStats:
     with_standard: int = 0
     within_standard: int = 0
 
-    def add(self, row, standard):
-        """Count one ticket row (status, transferred, wait_s, service_s, total_s) against its standard minutes."""
-        self.issued += 1
-        if row.status == "done":
-            self.served += 1
-            if row.service_s is not None:
-                self.services.append(max(0.0, row.service_s))
-            if standard and row.total_s is not None:
-                self.with_standard += 1
-                self.within_standard += row.total_s <= standard * 60
-        elif row.status == "no_show":
-            self.no_show += 1
-        elif row.status == "expired":
-            self.expired += 1
+    def count(self, status, transferred, count, with_standard, within):
+        """Add `count` tickets of one status (and how many of them had / kept a standard time)."""
+        self.issued += count
+        if status == "done":
+            self.served += count
+        elif status == "no_show":
+            self.no_show += count
+        elif status == "expired":
+            self.expired += count
         else:
-            self.open += 1
-        if row.transferred:
-            self.transferred += 1
-        if row.wait_s is not None:
-            self.waits.append(max(0.0, row.wait_s))
+            self.open += count
+        if transferred:
+            self.transferred += count
+        self.with_standard += with_standard or 0
+        self.within_standard += within or 0
 
-    @property
+    @cached_property
     def wait_median(self):
         """Median waiting time in minutes."""
         return _minutes(median(self.waits))
 
-    @property
+    @cached_property
     def wait_p90(self):
         """90th percentile of the waiting time in minutes."""
         return _minutes(percentile(self.waits, 0.9))
 
-    @property
+    @cached_property
     def service_median(self):
         """Median service time in minutes."""
         return _minutes(median(self.services))
 
-    @property
+    @cached_property
     def service_p90(self):
         """90th percentile of the service time in minutes."""
         return _minutes(percentile(self.services, 0.9))
@@ -100,16 +96,36 @@ class QueueReport:
     daily: list  # [(date, issued)]
 
 
-def ticket_rows(start, end):
-    """One row per ticket of the local days start..end with the durations in seconds, computed in SQL."""
-    stmt = select(
-        Ticket.service_id, Ticket.counter_id, Ticket.clerk_id, Ticket.status, Ticket.day,
-        (Ticket.service_id != Ticket.numbered_service_id).label("transferred"),
-        seconds_between(Ticket.issued_at, Ticket.called_at).label("wait_s"),
-        seconds_between(Ticket.started_at, Ticket.finished_at).label("service_s"),
-        seconds_between(Ticket.issued_at, Ticket.finished_at).label("total_s"),
-    ).where(Ticket.day >= start, Ticket.day <= end)
+def _period(start, end):
+    return (Ticket.day >= start, Ticket.day <= end)
+
+
+def ticket_counts(start, end):
+    """Counts by service, counter, clerk, status and transfer, with the standard time kept, in one GROUP BY."""
+    total = seconds_between(Ticket.issued_at, Ticket.finished_at)
+    has_standard = and_(Ticket.status == "done", Service.standard_minutes.is_not(None), Ticket.finished_at.is_not(None))
+    transferred = (Ticket.service_id != Ticket.numbered_service_id).label("transferred")
+    stmt = (select(Ticket.service_id, Ticket.counter_id, Ticket.clerk_id, Ticket.status, transferred, func.count(),
+                   func.sum(case((has_standard, 1), else_=0)),
+                   func.sum(case((and_(has_standard, total <= Service.standard_minutes * 60), 1), else_=0)))
+            .join(Service, Service.id == Ticket.service_id).where(*_period(start, end))
+            .group_by(Ticket.service_id, Ticket.counter_id, Ticket.clerk_id, Ticket.status, transferred))
     return db.session.execute(stmt).all()
+
+
+def ticket_durations(start, end):
+    """(service, counter, clerk, wait seconds, service seconds) of every called ticket, computed in SQL."""
+    stmt = select(Ticket.service_id, Ticket.counter_id, Ticket.clerk_id,
+                  seconds_between(Ticket.issued_at, Ticket.called_at),
+                  case((Ticket.status == "done", seconds_between(Ticket.started_at, Ticket.finished_at)), else_=None),
+                  ).where(*_period(start, end), Ticket.called_at.is_not(None))
+    return db.session.connection().execute(stmt).fetchall()
+
+
+def daily_counts(start, end):
+    """[(day, issued)] for the period."""
+    return [tuple(row) for row in db.session.execute(select(Ticket.day, func.count()).where(*_period(start, end))
+                                                     .group_by(Ticket.day).order_by(Ticket.day)).all()]
 
 
 def arrivals(start, end):
@@ -126,23 +142,37 @@ def arrivals(start, end):
     return grid, hours
 
 
-def build(period):
-    """The queue report for a Period."""
-    rows = ticket_rows(period.start, period.end)
-    services = {s.id: s for s in db.session.scalars(select(Service))}
-    standards = {sid: s.standard_minutes for sid, s in services.items()}
+def _groups(start, end):
     overall = GroupStats()
     groups = {"service": defaultdict(GroupStats), "counter": defaultdict(GroupStats), "clerk": defaultdict(GroupStats)}
-    daily = defaultdict(int)
-    for row in rows:
-        standard = standards.get(row.service_id)
-        overall.add(row, standard)
-        groups["service"][row.service_id].add(row, standard)
-        if row.counter_id is not None:
-            groups["counter"][row.counter_id].add(row, standard)
-        if row.clerk_id is not None:
-            groups["clerk"][row.clerk_id].add(row, standard)
-        daily[row.day] += 1
+    for service_id, counter_id, clerk_id, status, transferred, count, with_standard, within in ticket_counts(start, end):
+        targets = [overall, groups["service"][service_id]]
+        if counter_id is not None:
+            targets.append(groups["counter"][counter_id])
+        if clerk_id is not None:
+            targets.append(groups["clerk"][clerk_id])
+        for target in targets:
+            target.count(status, transferred, count, with_standard, within)
+    by_service, by_counter, by_clerk = groups["service"], groups["counter"], groups["clerk"]
+    for service_id, counter_id, clerk_id, wait, served in ticket_durations(start, end):
+        targets = [overall, by_service[service_id]]
+        if counter_id is not None:
+            targets.append(by_counter[counter_id])
+        if clerk_id is not None:
+            targets.append(by_clerk[clerk_id])
+        wait = wait if wait is None or wait > 0 else 0.0
+        for target in targets:
+            if wait is not None:
+                target.waits.append(wait)
+            if served is not None:
+                target.services.append(served if served > 0 else 0.0)
+    return overall, groups
+
+
+def build(period):
+    """The queue report for a Period."""
+    overall, groups = _groups(period.start, period.end)
+    services = {s.id: s for s in db.session.scalars(select(Service))}
     counters = {c.id: c for c in db.session.scalars(select(Counter))}
     clerk_ids = list(groups["clerk"])
     clerks = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(clerk_ids)))} if clerk_ids else {}
@@ -155,8 +185,6 @@ def build(period):
                           key=lambda pair: pair[0].number),
         by_clerk=sorted(((clerks[i], g) for i, g in groups["clerk"].items() if i in clerks),
                         key=lambda pair: pair[0].display_name.lower()),
-        heat=heat, hours=hours, daily=sorted(daily.items()),
+        heat=heat, hours=hours, daily=daily_counts(period.start, period.end),
     )
 
-
-WEEKDAYS = HARI

@@ -1,5 +1,5 @@
 """The queue report as tables and charts (the page and the export share them)."""
-from ..timeutil import HARI, format_date_id
+from ..timeutil import BULAN, HARI, format_date_id
 from . import svg
 from .tables import Table
 
@@ -60,10 +60,26 @@ def heat_table(report):
                  note="Jumlah nomor yang diambil pada jam tersebut (WITA) selama periode.")
 
 
+MONTHLY_AFTER_DAYS = 62
+
+
+def issued_over_time(report):
+    """[(label, issued)] per day, or per month when the period is longer than two months."""
+    days = report.daily
+    if not days or (days[-1][0] - days[0][0]).days <= MONTHLY_AFTER_DAYS:
+        return [(format_date_id(day), count) for day, count in days], "hari"
+    months = {}
+    for day, count in days:
+        key = (day.year, day.month)
+        months[key] = months.get(key, 0) + count
+    return [(f"{BULAN[m - 1]} {y}", count) for (y, m), count in months.items()], "bulan"
+
+
 def daily_table(report):
-    """Tickets issued per day."""
-    return Table("Nomor diambil per hari", ["Tanggal", "Diambil"],
-                 [[format_date_id(day), count] for day, count in report.daily])
+    """Tickets issued per day (per month for long periods)."""
+    points, unit = issued_over_time(report)
+    return Table(f"Nomor diambil per {unit}", ["Tanggal" if unit == "hari" else "Bulan", "Diambil"],
+                 [list(point) for point in points])
 
 
 def tables(report):
@@ -77,7 +93,7 @@ def charts(report):
     service_rows = [(f"{s.prefix} · {s.name}", [g.issued, g.served]) for s, g in report.by_service]
     wait_rows = [(f"{s.prefix} · {s.name}", [g.wait_median, g.wait_p90]) for s, g in report.by_service]
     hours = report.hours
-    days = report.daily
+    points, unit = issued_over_time(report)
     return {
         "services": svg.bar_chart("grafik-layanan", "Nomor diambil dan selesai per layanan", service_rows,
                                   ("Diambil", "Selesai")),
@@ -86,7 +102,15 @@ def charts(report):
         "heat": svg.heat_map("grafik-kedatangan", "Kedatangan per hari dan jam", HARI,
                              [f"{h:02d}" for h in hours], [[report.heat[d][h] for h in hours] for d in range(7)])
         if hours else None,
-        "daily": svg.column_chart("grafik-harian", "Nomor diambil per hari",
-                                  [f"{d.day}/{d.month}" for d, _c in days], [c for _d, c in days],
-                                  every=max(1, len(days) // 12)) if len(days) > 1 else None,
+        "daily": svg.column_chart("grafik-harian", f"Nomor diambil per {unit}",
+                                  [_short_label(label, unit) for label, _c in points], [c for _l, c in points],
+                                  every=max(1, len(points) // 12)) if len(points) > 1 else None,
     }
+
+
+def _short_label(label, unit):
+    """'2 Nov' for a day, 'Nov 26' for a month: what fits under a column."""
+    parts = label.split()
+    if unit == "hari":
+        return f"{parts[0]} {parts[1][:3]}"
+    return f"{parts[0][:3]} {parts[1][2:]}"
