@@ -93,11 +93,15 @@ def read_period(args, default="bulan", today=None):
     return Period(start, today, "bulan", f"{BULAN[today.month - 1]} {today.year} (sampai {format_date_id(today)})")
 
 
-def read_month(args, today=None):
-    """(year, month, error) from ?bulan=yyyy-mm; the current month by default or on bad input."""
+def read_month(args, today=None, default_previous=False):
+    """(year, month, error) from ?bulan=yyyy-mm; by default (and on bad input) this month, or the last one
+    when default_previous (a monthly report is made once the month is over)."""
     today = today or office_today()
     text = (args.get("bulan") or "").strip()
     if not text:
+        if default_previous:
+            last = today.replace(day=1) - timedelta(days=1)
+            return last.year, last.month, None
         return today.year, today.month, None
     try:
         chosen = datetime.strptime(text[:7], "%Y-%m").date()

@@ -102,8 +102,8 @@ class TicketMaker:
                     issued_by_device_id=None, issued_by_user_id=None, issue_nonce=None)
 
 
-def seed_tickets(rng, today):
-    """About TICKETS_PER_YEAR tickets over the working days of the past year; returns how many."""
+def seed_tickets(rng, today, per_year=TICKETS_PER_YEAR):
+    """About per_year tickets over the working days of the past year; returns how many."""
     by_prefix = {s.prefix: s for s in db.session.scalars(select(Service))}
     services = [(by_prefix[p], share) for p, _n, _r, _pr, _m, share in SERVICES if p in by_prefix]
     if not services:
@@ -119,7 +119,7 @@ def seed_tickets(rng, today):
             counters.setdefault(service.id, []).append((counter.id, clerk))
     maker = TicketMaker(rng, services, counters, clerk_ids)
     days = working_days(today)
-    per_day = TICKETS_PER_YEAR / max(1, sum(WEEKDAY_LOAD[d.weekday()] for d in days))
+    per_day = per_year / max(1, sum(WEEKDAY_LOAD[d.weekday()] for d in days))
     made, batch = 0, []
     for day in days:
         season = 1.15 if day.month in (1, 7, 8) else 1.0  # school registration months

@@ -36,7 +36,7 @@ def population_report_view():
     """One section of the population report (?bagian=mutasi|piramida|rincian|nik), printable and exportable."""
     section = request.args.get("bagian")
     section = section if section in population_tables.SECTIONS else "mutasi"
-    year, month, error = read_month(request.args)
+    year, month, error = read_month(request.args, default_previous=True)
     tables, charts, label = section_content(section, year, month)
     title = f"{TITLE}: {population_tables.SECTIONS[section].lower()}"
     fmt = request.args.get("format")
@@ -44,6 +44,7 @@ def population_report_view():
         return export_response(fmt, f"laporan-penduduk-{section}", title, label, tables)
     today = office_today()
     return render_template("reports/population.html", title=title, section=section,
+                           groups=[(t, 3 if n in ("start", "end") else 2) for n, t in population_tables.MOVE_COLUMNS],
                            sections=population_tables.SECTIONS, tables=tables, charts=charts, period_label=label,
                            month_value=f"{year:04d}-{month:02d}", max_month=f"{today.year:04d}-{today.month:02d}",
                            error=error), 400 if error else 200
