@@ -40,7 +40,8 @@ class AuditFilters:
         """Query arguments that repeat this search (for paging and export links)."""
         out = {"pengguna": self.username, "aksi": self.action,
                "objek": f"{self.kind}:{self.object_id}" if self.object_id else self.kind,
-               "dari": self.first.isoformat() if self.first else "", "sampai": self.last.isoformat() if self.last else ""}
+               "dari": self.first.isoformat() if self.first else "",
+               "sampai": self.last.isoformat() if self.last else ""}
         if self.resident is not None:
             out["pid"] = self.resident.id
         elif self.resident_text:

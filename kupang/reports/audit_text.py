@@ -1,7 +1,6 @@
 """Audit rows as Indonesian sentences: the action, what changed, with names instead of ids or Python values."""
 import re
 
-
 from ..audit import ACTION_LABELS
 from ..layout import format_thousands
 from ..registry import codes
@@ -66,7 +65,8 @@ def _export(detail):
     if detail.get("masked", True):
         numbers = "NIK/KK disamarkan"
     else:
-        numbers = "NIK/KK lengkap" + (f", alasan: «{value_text(detail.get('reason'))}»" if detail.get("reason") else "")
+        reason = detail.get("reason")
+        numbers = "NIK/KK lengkap" + (f", alasan: «{value_text(reason)}»" if reason else "")
     filters = detail.get("filters") or {}
     described = ", ".join(f"{FILTER_LABELS.get(k, k)} {value_text(v) if v != '1' else ''}".strip()
                           for k, v in filters.items())
@@ -90,56 +90,76 @@ def _size(value):
     return f"{size / 1024 / 1024:.1f} MB".replace(".", ",") if size >= 1024 * 1024 else f"{max(1, size // 1024)} KB"
 
 
+def _merged(row, resolver):
+    d = row.detail_data
+    other = resolver.resident(d.get("merged_id")) if d.get("merged_id") is not None else None
+    merged = f"Data ganda {other.name} ({other.extra}) digabungkan ke data ini." if other else \
+        "Data ganda digabungkan ke data ini."
+    return " ".join(filter(None, [merged, _fields(d)]))
+
+
+def _linked(row, resolver):
+    d = row.detail_data
+    who = resolver.resident(d.get("resident_id")) if d.get("resident_id") is not None else None
+    code = value_text(d.get("code"))
+    return f"Nomor {code} dihubungkan dengan {who.name} ({who.extra})." if who else \
+        f"Nomor {code} dihubungkan dengan seorang penduduk."
+
+
+def _device(detail):
+    kinds = {"kiosk": "kiosk", "display": "layar TV", "survey": "tablet survei"}
+    parts = [f"Nama: {value_text(detail['name'])}." if detail.get("name") else "",
+             f"Jenis: {kinds.get(detail.get('kind'), value_text(detail.get('kind')))}." if detail.get("kind") else ""]
+    return " ".join(filter(None, parts))
+
+
+def _target(detail):
+    return f"Akun {value_text(detail.get('target'))}." if detail.get("target") else ""
+
+
+SENTENCES = {  # action -> (row, resolver) -> text
+    "service_changed": lambda r, _n: _changes(r.detail_data),
+    "counter_changed": lambda r, _n: _changes(r.detail_data),
+    "resident_updated": lambda r, _n: _fields(r.detail_data),
+    "resident_event": lambda r, _n: "Peristiwa: "
+    f"{codes.EVENT_KINDS.get(r.detail_data.get('kind'), value_text(r.detail_data.get('kind')))}.",
+    "resident_merged": _merged,
+    "residents_exported": lambda r, _n: _export(r.detail_data),
+    "residents_imported": lambda r, _n: _import(r.detail_data),
+    "import_uploaded": lambda r, _n: f"Berkas «{value_text(r.detail_data.get('file'))}» "
+    f"({_size(r.detail_data.get('size'))}).",
+    "import_rejected_downloaded": lambda r, _n: f"{format_thousands(r.detail_data.get('rows') or 0)} baris yang "
+    "ditolak diunduh.",
+    "queue_resident_linked": _linked,
+    "user_role_changed": lambda r, _n: f"Peran {value_text(r.detail_data.get('target'))} diubah dari "
+    f"{value_text(r.detail_data.get('old'))} menjadi {value_text(r.detail_data.get('new'))}.",
+    "user_created": lambda r, _n: f"Akun {value_text(r.detail_data.get('target'))} dibuat dengan peran "
+    f"{value_text(r.detail_data.get('role'))}.",
+    "user_deactivated": lambda r, _n: _target(r.detail_data),
+    "user_reactivated": lambda r, _n: _target(r.detail_data),
+    "user_password_reset": lambda r, _n: _target(r.detail_data),
+    "totp_disabled": lambda r, _n: _target(r.detail_data),
+    "setting_changed": lambda r, _n: f"Diubah dari «{value_text(r.detail_data.get('old'))}» menjadi "
+    f"«{value_text(r.detail_data.get('new'))}».",
+    "login_failed": lambda r, _n: f"Nama pengguna yang dicoba: «{value_text(r.username)}»." if r.username else "",
+    "login_throttled": lambda r, _n: f"Nama pengguna yang dicoba: «{value_text(r.username)}»." if r.username else "",
+}
+
+
 def sentence(row, resolver):
     """The row's details as one or two Indonesian sentences (empty when there is nothing to add)."""
-    d = row.detail_data
-    action = row.action
-    if action in ("service_changed", "counter_changed"):
-        return _changes(d)
-    if action == "resident_updated":
-        return _fields(d)
-    if action == "resident_event":
-        return f"Peristiwa: {codes.EVENT_KINDS.get(d.get('kind'), value_text(d.get('kind')))}."
-    if action == "resident_merged":
-        other = resolver.resident(d.get("merged_id")) if d.get("merged_id") is not None else None
-        merged = f"Data ganda {other.name} ({other.extra}) digabungkan ke data ini." if other else \
-            "Data ganda digabungkan ke data ini."
-        return " ".join(filter(None, [merged, _fields(d)]))
-    if action == "residents_exported":
-        return _export(d)
-    if action == "residents_imported":
-        return _import(d)
-    if action == "import_uploaded":
-        return f"Berkas «{value_text(d.get('file'))}» ({_size(d.get('size'))})."
-    if action == "import_rejected_downloaded":
-        return f"{format_thousands(d.get('rows') or 0)} baris yang ditolak diunduh."
-    if action == "queue_resident_linked":
-        who = resolver.resident(d.get("resident_id")) if d.get("resident_id") is not None else None
-        return f"Nomor {value_text(d.get('code'))} dihubungkan dengan {who.name} ({who.extra})." if who else \
-            f"Nomor {value_text(d.get('code'))} dihubungkan dengan seorang penduduk."
-    if action == "user_role_changed":
-        return f"Peran {value_text(d.get('target'))} diubah dari {value_text(d.get('old'))} menjadi " \
-               f"{value_text(d.get('new'))}."
-    if action == "user_created":
-        return f"Akun {value_text(d.get('target'))} dibuat dengan peran {value_text(d.get('role'))}."
-    if action in ("user_deactivated", "user_reactivated", "user_password_reset", "totp_disabled"):
-        return f"Akun {value_text(d.get('target'))}." if d.get("target") else ""
-    if action == "setting_changed":
-        return f"Diubah dari «{value_text(d.get('old'))}» menjadi «{value_text(d.get('new'))}»."
-    if action in ("login_failed", "login_throttled"):
-        return f"Nama pengguna yang dicoba: «{value_text(row.username)}»." if row.username else ""
-    if action.startswith("device_"):
-        parts = [f"Nama: {value_text(d['name'])}." if d.get("name") else "",
-                 f"Jenis: {value_text({'kiosk': 'kiosk', 'display': 'layar TV', 'survey': 'tablet survei'}.get(d.get('kind'), d.get('kind')))}."
-                 if d.get("kind") else ""]
-        return " ".join(filter(None, parts))
-    return _generic(d)
+    handler = SENTENCES.get(row.action)
+    if handler is not None:
+        return handler(row, resolver)
+    if row.action.startswith("device_"):
+        return _device(row.detail_data)
+    return _generic(row.detail_data)
 
 
 def _generic(detail):
     """Any other detail: 'label: value' sentences, never a Python dict."""
-    return " ".join(f"{key.replace('_', ' ').capitalize()}: {value_text(value)}." for key, value in sorted(detail.items())
-                    if key not in ("resident_id",))
+    return " ".join(f"{key.replace('_', ' ').capitalize()}: {value_text(value)}."
+                    for key, value in sorted(detail.items()) if key != "resident_id")
 
 
 def action_label(action):

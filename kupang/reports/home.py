@@ -90,7 +90,8 @@ def today_against_usual(now=None):
                   for d in days))
     before_issued = db.session.scalar(select(func.count()).where(until)) or 0
     served_until = or_(*(and_(Ticket.day == d, Ticket.status == "done",
-                              Ticket.finished_at <= _to_utc(datetime.combine(d, local_now.time(), tzinfo=office_zone())))
+                              Ticket.finished_at <= _to_utc(datetime.combine(d, local_now.time(),
+                                                                             tzinfo=office_zone())))
                          for d in days))
     before_served = db.session.scalar(select(func.count()).where(served_until)) or 0
     whole = db.session.scalar(select(func.count()).where(Ticket.day.in_(days))) or 0

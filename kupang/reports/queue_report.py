@@ -9,8 +9,8 @@ Definitions (shown on the page too):
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlalchemy import and_, case, func, select
 
@@ -145,7 +145,8 @@ def arrivals(start, end):
 def _groups(start, end):
     overall = GroupStats()
     groups = {"service": defaultdict(GroupStats), "counter": defaultdict(GroupStats), "clerk": defaultdict(GroupStats)}
-    for service_id, counter_id, clerk_id, status, transferred, count, with_standard, within in ticket_counts(start, end):
+    for row in ticket_counts(start, end):
+        service_id, counter_id, clerk_id, status, transferred, count, with_standard, within = row
         targets = [overall, groups["service"][service_id]]
         if counter_id is not None:
             targets.append(groups["counter"][counter_id])

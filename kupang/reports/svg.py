@@ -87,7 +87,8 @@ def column_chart(chart_id, title, labels, values, every=1, width=720, height=200
         h = plot_h * (value or 0) / biggest
         x = left + index * step
         out.append(f'<rect x="{x + step * .12:.1f}" y="{top + plot_h - h:.1f}" width="{max(1, step * .76):.1f}" '
-                   f'height="{h:.1f}" fill="{SERIES[0]}"><title>{escape(labels[index])}: {_number(value)}</title></rect>')
+                   f'height="{h:.1f}" fill="{SERIES[0]}"><title>{escape(labels[index])}: {_number(value)}</title>'
+                   '</rect>')
         if index % every == 0:
             out.append(f'<text x="{x + step / 2:.1f}" y="{height - 8}" text-anchor="middle" fill="{MUTED}" '
                        f'font-size="10">{escape(labels[index])}</text>')
@@ -108,7 +109,8 @@ def heat_map(chart_id, title, row_labels, column_labels, values, width=720):
                    f'fill="{MUTED}">{escape(label)}</text>')
     for r, label in enumerate(row_labels):
         y = top + r * cell_h
-        out.append(f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" fill="{INK}">{escape(label)}</text>')
+        out.append(f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" fill="{INK}">'
+                   f'{escape(label)}</text>')
         for c, value in enumerate(values[r]):
             shade = value / biggest
             fill = _blend(shade)
@@ -125,7 +127,7 @@ def _blend(shade):
     """White to the brand blue by share (0-1)."""
     start, end = (255, 255, 255), (11, 93, 122)
     rgb = [round(a + (b - a) * shade) for a, b in zip(start, end, strict=True)]
-    return "#%02x%02x%02x" % tuple(rgb)
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
 def pyramid(chart_id, title, bands, left_values, right_values, names=("Laki-laki", "Perempuan"), width=720):
@@ -144,8 +146,10 @@ def pyramid(chart_id, title, bands, left_values, right_values, names=("Laki-laki
         y = top + index * bar
         lv, rv = left_values[position], right_values[position]
         lw, rw = half * lv / biggest, half * rv / biggest
-        out.append(f'<rect x="{centre_left - lw:.1f}" y="{y}" width="{lw:.1f}" height="{bar - 3}" fill="{_fill(chart_id, 0)}"/>'
-                   f'<text x="{centre_left - lw - 4:.1f}" y="{y + bar - 6}" text-anchor="end" fill="{INK}">{_number(lv)}</text>'
+        out.append(f'<rect x="{centre_left - lw:.1f}" y="{y}" width="{lw:.1f}" height="{bar - 3}" '
+                   f'fill="{_fill(chart_id, 0)}"/>'
+                   f'<text x="{centre_left - lw - 4:.1f}" y="{y + bar - 6}" text-anchor="end" fill="{INK}">'
+                   f'{_number(lv)}</text>'
                    f'<text x="{width / 2}" y="{y + bar - 6}" text-anchor="middle" fill="{INK}">{escape(band)}</text>'
                    f'<rect x="{centre_right}" y="{y}" width="{rw:.1f}" height="{bar - 3}" fill="{_fill(chart_id, 1)}" '
                    f'stroke="{SERIES[1]}" stroke-width=".6"/>'
@@ -184,7 +188,8 @@ def line_chart(chart_id, title, labels, values, low=None, high=100.0, digits=1, 
             out.append(f'<text x="{x:.1f}" y="{y - 7:.1f}" text-anchor="middle" fill="{INK}">'
                        f'{format_number_id(value, digits)}{suffix}</text>')
         out.append(f'<text x="{left}" y="{height - 6}" fill="{MUTED}">{escape(points[0][3])}</text>'
-                   f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end" fill="{MUTED}">{escape(points[-1][3])}</text>')
+                   f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end" fill="{MUTED}">'
+                   f'{escape(points[-1][3])}</text>')
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -41,8 +41,8 @@ def test_sentences_read_like_indonesian(app, people):
     record(app, "service_changed", "service", people["service"], closes_at=["16:00:00", "12:00:00"],
            allow_priority=[True, False])
     record(app, "resident_updated", "resident", people["yohanes"], fields=["address", "rt"])
-    record(app, "residents_exported", "resident", None, format="xlsx", masked=False, rows=8000, reason="Permintaan camat",
-           filters={"rw": "002"})
+    record(app, "residents_exported", "resident", None, format="xlsx", masked=False, rows=8000,
+           reason="Permintaan camat", filters={"rw": "002"})
     record(app, "queue_resident_linked", "ticket", 1, resident_id=people["yohanes"], code="A-012")
     record(app, "setting_changed", "setting", "require_2fa", old=None, new=True)
     with app.app_context():

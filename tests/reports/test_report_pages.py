@@ -160,4 +160,4 @@ def test_mutation_month_parameter(app, client, login_as, data):
         today = office_today()
     month = date(today.year, today.month, 1)
     text = client.get(f"/laporan/penduduk?bagian=mutasi&bulan={month:%Y-%m}").get_data(as_text=True)
-    assert "Datang" in text and 'value="%s"' % f"{month:%Y-%m}" in text
+    assert "Datang" in text and f'value="{month:%Y-%m}"' in text
