@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, exists, func, literal_column, select
+from sqlalchemy import case, func, select
 
 from ..extensions import db
 from ..registry.models import Resident, ResidentEvent
@@ -56,21 +56,23 @@ def _sex(value):
 def monthly_balance(first, last):
     """{rw: Balance} and the total Balance for the days first..last (inclusive)."""
     lines = defaultdict(Balance)
-    mover = exists().where(ResidentEvent.resident_id == Resident.id,
-                           ResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
-    steady = db.session.execute(
-        select(Resident.rw, Resident.sex, func.count())
-        .where(Resident.merged_into_id.is_(None), Resident.life_status == literal_column("'hidup'"), ~mover)
-        .group_by(Resident.rw, Resident.sex)).all()
-    for rw, sex, count in steady:
-        lines[rw or ""].start[_sex(sex)] += count
-        lines[rw or ""].end[_sex(sex)] += count
     events = db.session.execute(
-        select(ResidentEvent.resident_id, ResidentEvent.kind, ResidentEvent.event_date, Resident.rw, Resident.sex)
+        select(ResidentEvent.resident_id, ResidentEvent.kind, ResidentEvent.event_date, Resident.rw, Resident.sex,
+               Resident.life_status)
         .join(Resident, Resident.id == ResidentEvent.resident_id)
         .where(Resident.merged_into_id.is_(None), ResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
         .order_by(ResidentEvent.resident_id, ResidentEvent.event_date, ResidentEvent.id)).all()
+    # Residents without entry/exit events count while 'hidup': every living one, less the movers among them.
+    living_now = db.session.execute(select(Resident.rw, Resident.sex, func.count()).where(*living())
+                                    .group_by(Resident.rw, Resident.sex)).all()
+    for rw, sex, count in living_now:
+        lines[rw or ""].start[_sex(sex)] += count
+        lines[rw or ""].end[_sex(sex)] += count
     for timeline in _by_resident(events):
+        head = timeline[0]
+        if head.life_status == "hidup":
+            lines[head.rw or ""].start[_sex(head.sex)] -= 1
+            lines[head.rw or ""].end[_sex(head.sex)] -= 1
         _follow(timeline, first, last, lines)
     total = Balance()
     for line in lines.values():
@@ -149,6 +151,26 @@ def living():
     from ..registry.completeness import counted_residents
 
     return counted_residents()
+
+
+BREAKDOWN_COLUMNS = ("rw", "rt", "religion", "education", "occupation_code", "marital_status")
+
+
+def living_breakdowns():
+    """{column: {code: {1: men, 2: women}}} for RW/RT and the code lists, from one scan of the living."""
+    columns = [getattr(Resident, name) for name in BREAKDOWN_COLUMNS]
+    result = {name: defaultdict(lambda: {1: 0, 2: 0}) for name in (*BREAKDOWN_COLUMNS, "rw_rt")}
+    # Grouped in the order of ix_resident_living_profile (rw, sex, rt, ...): read from the index, no sort.
+    order = [columns[0], Resident.sex, *columns[1:]]
+    rows = db.session.execute(select(*order, func.count()).where(*living()).group_by(*order)).all()
+    for row in rows:
+        rw, sex, *rest, count = row
+        codes = [rw, *rest]
+        sex = 2 if sex == 2 else 1
+        for name, code in zip(BREAKDOWN_COLUMNS, codes, strict=True):
+            result[name][code][sex] += count
+        result["rw_rt"][(codes[0] or "", codes[1] or "")][sex] += count
+    return result
 
 
 def breakdown(column, where=None):

@@ -57,22 +57,18 @@ def _code_table(title, first, data, labels):
 
 def breakdown_tables():
     """Living residents by RW/RT, religion, education, occupation, marital status; all records by life status."""
-    rt = population.by_rt()
+    found = population.living_breakdowns()
+    rt = dict(sorted(found["rw_rt"].items()))
     rt_rows = [[f"RW {rw or '-'} / RT {r or '-'}", *_sexes(v)] for (rw, r), v in rt.items()]
     men = sum(v[1] for v in rt.values())
     women = sum(v[2] for v in rt.values())
-    from ..registry.models import Resident
-
     return [
         Table("Menurut RW dan RT", ["Wilayah", "Laki-laki", "Perempuan", "Jumlah"], rt_rows,
               total=["Jumlah", men, women, men + women]),
-        _code_table("Menurut agama", "Agama", population.breakdown(Resident.religion), codes.RELIGION),
-        _code_table("Menurut pendidikan (dalam KK)", "Pendidikan", population.breakdown(Resident.education),
-                    codes.EDUCATION),
-        _code_table("Menurut pekerjaan", "Pekerjaan", population.breakdown(Resident.occupation_code),
-                    codes.OCCUPATIONS),
-        _code_table("Menurut status perkawinan", "Status perkawinan", population.breakdown(Resident.marital_status),
-                    codes.MARITAL),
+        _code_table("Menurut agama", "Agama", found["religion"], codes.RELIGION),
+        _code_table("Menurut pendidikan (dalam KK)", "Pendidikan", found["education"], codes.EDUCATION),
+        _code_table("Menurut pekerjaan", "Pekerjaan", found["occupation_code"], codes.OCCUPATIONS),
+        _code_table("Menurut status perkawinan", "Status perkawinan", found["marital_status"], codes.MARITAL),
         _code_table("Menurut status (semua catatan, tanpa data ganda yang digabung)", "Status",
                     population.life_status_breakdown(), codes.LIFE_STATUS),
     ]

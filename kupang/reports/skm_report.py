@@ -9,6 +9,7 @@ from ..queue.models import Service, Ticket
 from ..survey import skm
 from ..survey.elements import ELEMENT_KEYS, PROFILE
 from ..survey.models import SurveyResponse
+from ..timeutil import format_date_id
 from . import svg
 from .tables import Table
 
@@ -101,14 +102,14 @@ def element_table(report):
                  total=["Indeks SKM", r.respondents, r.index, r.index, r.converted, g.letter if g else None,
                         g.label if g else None],
                  note="Indeks = jumlah NRR tertimbang; nilai SKM = indeks × 25. Mutu: A 88,31–100 (sangat baik), "
-                      "B 76,61–88,30 (baik), C 65,00–76,60 (kurang baik), D 25,00–64,99 (tidak baik).")
+                      "B 76,61–88,30 (baik), C 65,00–76,60 (kurang baik), D 25,00–64,99 (tidak baik).", digits=2)
 
 
 def service_table(report):
     """Per service: respondents, SKM value and band."""
     rows = [[f"{s.prefix} · {s.name}", r.respondents, r.converted, r.grade.letter if r.grade else None]
             for s, r in report.by_service]
-    return Table("Per layanan", ["Layanan", "Responden", "Nilai SKM", "Mutu"], rows)
+    return Table("Per layanan", ["Layanan", "Responden", "Nilai SKM", "Mutu"], rows, digits=2)
 
 
 def sample_table(report):
@@ -137,7 +138,7 @@ def tables(report):
     """Every table of the SKM report."""
     return [element_table(report), sample_table(report), service_table(report), *profile_tables(report),
             Table("Saran dan masukan terbaru", ["Tanggal", "Layanan", "Saran"],
-                  [[d.isoformat(), s, c] for d, s, c in report.comments])]
+                  [[format_date_id(d), s, c] for d, s, c in report.comments])]
 
 
 def chart(report):

@@ -20,6 +20,7 @@ class Table:
     rows: list = field(default_factory=list)
     note: str = ""
     total: list | None = None  # a closing row (Jumlah), printed bold
+    digits: int = 1  # decimals shown for fractions on the page (exports keep two)
 
     def all_rows(self):
         """The rows with the total row last."""
