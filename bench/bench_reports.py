@@ -16,13 +16,14 @@ import argparse
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Client, Server, emit, free_port, prepare_database, summary  # noqa: E402
+from bench.common import PYTHON, ROOT, Client, Server, emit, free_port, prepare_database, summary  # noqa: E402
 
 PORTS = (8140, 8159)
 PAGES = [
@@ -64,6 +65,8 @@ def ensure_database(path, residents):
     """A database with about `residents` residents and a year of history; rebuilt otherwise. Returns seconds."""
     have = count(path, "resident")
     if have and abs(have - residents) <= residents * 0.05 and count(path, "nik_snapshot"):
+        subprocess.run([PYTHON, "-m", "flask", "--app", "app", "init-db"], cwd=ROOT, env={**os.environ,
+                       **bench_env(path)}, check=True, capture_output=True, timeout=600)  # newer migrations
         return None
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
@@ -128,9 +131,14 @@ def city(path):
         with Server(port=port, env=bench_env(path)) as server:
             server.start(timeout=120)
             client = logged_in(port)
-            seconds = fetch(client, url)[0]
-            again = fetch(client, url)[0]
-            client.close()
+            try:
+                seconds = fetch(client, url)[0]
+                again = fetch(client, url)[0]
+            except (RuntimeError, OSError) as error:  # report it and go on with the next page
+                rows.append({"scale": "city", "page": name, "cold_ms": None, "warm_ms": None, "error": str(error)})
+                continue
+            finally:
+                client.close()
         rows.append({"scale": "city", "page": name, "cold_ms": round(seconds * 1000, 1),
                      "warm_ms": round(again * 1000, 1)})
     return rows
@@ -164,14 +172,20 @@ def main():
     for row in rows:
         row["target_p95"] = None if row["page"].startswith("baseline") else 300
         row["ok"] = None if row["target_p95"] is None else row["p95"] <= 300
+    for row in weights:
+        row["ok"] = row["first_load_kb"] <= 60
+    if not args.json:  # the kelurahan part now; the city part takes minutes
+        emit({}, False, [("Reports at kelurahan scale, through gunicorn (ms)", rows,
+                          ["page", "n", "median", "p95", "max", "target_p95", "ok"]),
+                         ("First load of each page with its stylesheets and scripts (gzip)", weights,
+                          ["page", "first_load_kb", "assets", "ok"])])
+        sys.stdout.flush()
     city_rows, city_seeded = [], None
     if args.city:
         city_seeded = ensure_database(args.city_db, args.city)
         city_rows = city(args.city_db)
         for row in city_rows:
-            row["ok"] = row["cold_ms"] <= 1000
-    for row in weights:
-        row["ok"] = row["first_load_kb"] <= 60
+            row["ok"] = row["cold_ms"] is not None and row["cold_ms"] <= 1000
     facts = {"residents": count(args.db, "resident"), "tickets": count(args.db, "ticket"),
              "survey_responses": count(args.db, "survey_response"), "events": count(args.db, "resident_event"),
              "city_residents": count(args.city_db, "resident") if args.city else 0,
@@ -179,12 +193,8 @@ def main():
              "repeat": times, "load_average": os.getloadavg()[0]}
     results = {**facts, "kelurahan": rows, "city": city_rows, "first_load": weights}
     emit(results, args.json, [
-        ("Reports at kelurahan scale, through gunicorn (ms)", rows,
-         ["page", "n", "median", "p95", "max", "target_p95", "ok"]),
         ("Reports at city scale: first request of a fresh server (ms)", city_rows,
          ["page", "cold_ms", "warm_ms", "ok"]),
-        ("First load of each page with its stylesheets and scripts (gzip)", weights,
-         ["page", "first_load_kb", "assets", "ok"]),
         ("Data", [{"fact": k, "value": v} for k, v in facts.items()], ["fact", "value"]),
     ])
 
