@@ -9,16 +9,14 @@ Definitions (shown on the page too):
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 
 from ..auth.models import User
 from ..extensions import db
-from ..queue.models import Counter, Service, Ticket
-from ..timeutil import office_zone
-from .sqltime import hour_bucket, seconds_between
+from ..queue.models import Counter, Service
+from .queue_cache import day_parts
 from .stats import median, percentile, share_percent
 
 
@@ -96,88 +94,43 @@ class QueueReport:
     daily: list  # [(date, issued)]
 
 
-def _period(start, end):
-    return (Ticket.day >= start, Ticket.day <= end)
-
-
-def ticket_counts(start, end):
-    """Counts by service, counter, clerk, status and transfer, with the standard time kept, in one GROUP BY."""
-    total = seconds_between(Ticket.issued_at, Ticket.finished_at)
-    has_standard = and_(Ticket.status == "done", Service.standard_minutes.is_not(None), Ticket.finished_at.is_not(None))
-    transferred = (Ticket.service_id != Ticket.numbered_service_id).label("transferred")
-    stmt = (select(Ticket.service_id, Ticket.counter_id, Ticket.clerk_id, Ticket.status, transferred, func.count(),
-                   func.sum(case((has_standard, 1), else_=0)),
-                   func.sum(case((and_(has_standard, total <= Service.standard_minutes * 60), 1), else_=0)))
-            .join(Service, Service.id == Ticket.service_id).where(*_period(start, end))
-            .group_by(Ticket.service_id, Ticket.counter_id, Ticket.clerk_id, Ticket.status, transferred))
-    return db.session.execute(stmt).all()
-
-
-def ticket_durations(start, end):
-    """(service, counter, clerk, wait seconds, service seconds) of every called ticket, computed in SQL."""
-    stmt = select(Ticket.service_id, Ticket.counter_id, Ticket.clerk_id,
-                  seconds_between(Ticket.issued_at, Ticket.called_at),
-                  case((Ticket.status == "done", seconds_between(Ticket.started_at, Ticket.finished_at)), else_=None),
-                  ).where(*_period(start, end), Ticket.called_at.is_not(None))
-    return db.session.connection().execute(stmt).fetchall()
-
-
-def daily_counts(start, end):
-    """[(day, issued)] for the period."""
-    return [tuple(row) for row in db.session.execute(select(Ticket.day, func.count()).where(*_period(start, end))
-                                                     .group_by(Ticket.day).order_by(Ticket.day)).all()]
-
-
-def arrivals(start, end):
-    """(7 x 24 counts by local weekday and hour, sorted hours with arrivals) for tickets of the period."""
-    bucket = hour_bucket(Ticket.issued_at)
-    grid = [[0] * 24 for _ in range(7)]
-    zone = office_zone()
-    rows = db.session.execute(select(bucket, func.count()).where(Ticket.day >= start, Ticket.day <= end)
-                              .group_by(bucket)).all()
-    for text, count in rows:
-        local = datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(zone)
-        grid[local.weekday()][local.hour] += count
-    hours = [h for h in range(24) if any(grid[d][h] for d in range(7))]
-    return grid, hours
-
-
-def _groups(start, end):
+def _groups(parts):
+    """Overall and per service, counter and clerk figures from the days' parts."""
     overall = GroupStats()
     groups = {"service": defaultdict(GroupStats), "counter": defaultdict(GroupStats), "clerk": defaultdict(GroupStats)}
-    for row in ticket_counts(start, end):
-        service_id, counter_id, clerk_id, status, transferred, count, with_standard, within = row
-        targets = [overall, groups["service"][service_id]]
-        if counter_id is not None:
-            targets.append(groups["counter"][counter_id])
-        if clerk_id is not None:
-            targets.append(groups["clerk"][clerk_id])
-        for target in targets:
-            target.count(status, transferred, count, with_standard, within)
-    by_service, by_counter, by_clerk = groups["service"], groups["counter"], groups["clerk"]
-    for service_id, counter_id, clerk_id, wait, served in ticket_durations(start, end):
-        targets = [overall, by_service[service_id]]
-        if counter_id is not None:
-            targets.append(by_counter[counter_id])
-        if clerk_id is not None:
-            targets.append(by_clerk[clerk_id])
-        wait = wait if wait is None or wait > 0 else 0.0
-        for target in targets:
-            if wait is not None:
-                target.waits.append(wait)
-            if served is not None:
-                target.services.append(served if served > 0 else 0.0)
+    for part in parts:
+        for service_id, counter_id, clerk_id, status, transferred, count, with_standard, within in part.counts:
+            targets = [overall, groups["service"][service_id]]
+            if counter_id is not None:
+                targets.append(groups["counter"][counter_id])
+            if clerk_id is not None:
+                targets.append(groups["clerk"][clerk_id])
+            for target in targets:
+                target.count(status, transferred, count, with_standard, within)
+        for key, (waits, services) in part.lists.items():
+            target = overall if key[0] == "all" else groups[key[0]][key[1]]
+            target.waits.extend(waits)
+            target.services.extend(services)
     return overall, groups
+
+
+def _arrivals(parts):
+    grid = [[0] * 24 for _ in range(7)]
+    for part in parts:
+        for weekday, hour, count in part.arrivals:
+            grid[weekday][hour] += count
+    return grid, [h for h in range(24) if any(grid[d][h] for d in range(7))]
 
 
 def build(period):
     """The queue report for a Period."""
-    overall, groups = _groups(period.start, period.end)
+    parts, per_day = day_parts(period.start, period.end)
+    overall, groups = _groups(parts)
     services = {s.id: s for s in db.session.scalars(select(Service))}
     counters = {c.id: c for c in db.session.scalars(select(Counter))}
     clerk_ids = list(groups["clerk"])
     clerks = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(clerk_ids)))} if clerk_ids else {}
-    heat, hours = arrivals(period.start, period.end)
+    heat, hours = _arrivals(parts)
     return QueueReport(
         overall=overall,
         by_service=sorted(((services[i], g) for i, g in groups["service"].items() if i in services),
@@ -186,6 +139,6 @@ def build(period):
                           key=lambda pair: pair[0].number),
         by_clerk=sorted(((clerks[i], g) for i, g in groups["clerk"].items() if i in clerks),
                         key=lambda pair: pair[0].display_name.lower()),
-        heat=heat, hours=hours, daily=daily_counts(period.start, period.end),
+        heat=heat, hours=hours, daily=sorted(per_day.items()),
     )
 

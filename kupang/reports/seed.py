@@ -243,15 +243,21 @@ def seed_snapshots(rng, today):
     return len(rows) + 1
 
 
+TICKETS_PER_RESIDENT = TICKETS_PER_YEAR / 8000  # an office of 8,000 residents takes about 50,000 numbers a year
+
+
 @demo_seeder(40)
-def seed_history(_options):
-    """A year of tickets, events, survey answers and NIK snapshots (once)."""
+def seed_history(options):
+    """A year of tickets (in proportion to the residents, at most 50,000), events, survey answers, snapshots."""
+    residents = int(options.get("residents") or 0)
+    if residents <= 0:
+        return
     today = office_today()
     if db.session.scalar(select(func.count()).select_from(NikSnapshot)):
         click.echo("Riwayat laporan sudah ada; tidak ditambahkan.")
         return
     rng = random.Random(14)
-    tickets = seed_tickets(rng, today)
+    tickets = seed_tickets(rng, today, per_year=min(TICKETS_PER_YEAR, int(residents * TICKETS_PER_RESIDENT)))
     events = seed_events(rng, today)
     answers = seed_survey(rng, today)
     snapshots = seed_snapshots(rng, today)

@@ -73,3 +73,22 @@ def test_tables_carry_the_same_numbers(app, office):
     assert [t.title for t in all_tables][0] == "Ringkasan"
     heat = next(t for t in all_tables if t.title.startswith("Kedatangan"))
     assert heat.columns == ["Hari", "08.00", "09.00", "Jumlah"] and heat.rows[0] == ["Senin", 5, 1, 6]
+
+
+def test_a_cached_day_is_refreshed_when_its_tickets_change(app, office):
+    from sqlalchemy import select
+
+    from kupang.db import write_intent
+    from kupang.extensions import db
+    from kupang.queue.models import Ticket
+
+    with app.app_context():
+        first = queue_report.build(NOVEMBER)
+        again = queue_report.build(NOVEMBER)  # from the per-day cache
+        assert again.overall.served == first.overall.served == 4
+        with write_intent():
+            ticket = db.session.scalar(select(Ticket).where(Ticket.status == "expired"))
+            ticket.status = "no_show"  # a late correction of a finished day
+            db.session.commit()
+        changed = queue_report.build(NOVEMBER)
+    assert changed.overall.expired == 0 and changed.overall.no_show == 2
