@@ -38,7 +38,7 @@ def population_report_view():
     section = section if section in population_tables.SECTIONS else "mutasi"
     year, month, error = read_month(request.args, default_previous=True)
     tables, charts, label = section_content(section, year, month)
-    title = f"{TITLE}: {population_tables.SECTIONS[section].lower()}"
+    title = f"{TITLE}: {population_tables.SECTIONS[section]}"
     fmt = request.args.get("format")
     if fmt in FORMATS:
         return export_response(fmt, f"laporan-penduduk-{section}", title, label, tables)

@@ -1,7 +1,7 @@
 """Survey pages: the tablet in survey mode (one question per screen) and the form behind a finished ticket."""
 import secrets
 
-from flask import g, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from sqlalchemy import select
 
 from ..extensions import db
@@ -109,7 +109,7 @@ def ticket_survey(token):
     ticket = _ticket(token)
     if ticket is None:
         return render_template("queue/ticket_unknown.html"), 404
-    back = url_for("queue.ticket_status", token=token) if "queue.ticket_status" in _views() else None
+    back = url_for("queue.ticket_status", token=token) if "queue.ticket_status" in current_app.view_functions else None
     if response_for_ticket(ticket.id) is not None:
         return render_template("survey/ticket_done.html", ticket=ticket, back=back, already=True)
     if not ticket_open_for_survey(ticket):
@@ -127,8 +127,3 @@ def ticket_survey(token):
     return render_template("survey/ticket_form.html", ticket=ticket, elements=ELEMENTS, profile=PROFILE,
                            form=request.form, error=error, back=back), 400 if error else 200
 
-
-def _views():
-    from flask import current_app
-
-    return current_app.view_functions
