@@ -163,8 +163,8 @@ def _generic(detail):
 
 
 def action_label(action):
-    """The action in Indonesian (unknown ones spelled out without underscores)."""
-    return ACTION_LABELS.get(action) or action.replace("_", " ").capitalize()
+    """The action in Indonesian; an area that has not named its action yet shows its code."""
+    return ACTION_LABELS.get(action) or f"Aksi lain (kode {action})"
 
 
 def describe(rows, resolver=None):
