@@ -30,7 +30,11 @@ def post_fork(server, worker):
 
 
 def when_ready(server):
-    """Once serving: a backup in the background when the last good one is over 24 hours old (never blocks)."""
+    """Once serving: today's NIK snapshot for the reports, and a background backup when the last good one is
+    over 24 hours old (neither is ever done in a page view, neither blocks)."""
     from kupang.ops.jobs import backup_if_stale
+    from kupang.reports.snapshots import snapshot_at_start
 
-    backup_if_stale(server.app.wsgi())
+    app = server.app.wsgi()
+    snapshot_at_start(app)
+    backup_if_stale(app)

@@ -229,7 +229,7 @@ def test_audit_page_filters(app, client, make_user, auth):
 
     everything = rows()
     assert everything.count("<tr>") == 6  # 2 created, budi in, budi out, budi failed, admin in
-    assert "akun: budi" in everything and "peran: Petugas loket" in everything  # details in Indonesian
+    assert "Akun budi dibuat dengan peran Petugas loket." in everything  # details as Indonesian sentences
     assert rows(pengguna="BUDI").count("<tr>") == 3  # in, out, failed
     assert rows(aksi="login_failed").count("<tr>") == 1 and "Gagal masuk" in rows(aksi="login_failed")
     assert rows(aksi="login").count("<tr>") == 2

@@ -1,4 +1,4 @@
-"""Home page, supervisor views, the audit log and the health check."""
+"""Home page (clerk or supervisor), the audit log and the health check."""
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)

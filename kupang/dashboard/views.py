@@ -1,79 +1,61 @@
-"""Home page, audit log viewer and /healthz."""
-from datetime import datetime
-
+"""Home page (the clerk's day, or the supervisor's overview), the audit log viewer and /healthz."""
 from flask import current_app, jsonify, render_template, request
-from flask_login import login_required
-from sqlalchemy import select, text
+from flask_login import current_user, login_required
+from sqlalchemy import text
 
-from ..audit import ACTION_LABELS, AuditLog
+from ..audit import ACTION_LABELS
 from ..extensions import db
 from ..migrations_state import migrations_current
+from ..notices import collect
 from ..ops.storage import health as storage_health
-from ..params import db_int
-from ..security import ROLES, public, roles_required
-from ..timeutil import local_day_bounds
+from ..registry.masking import mask_nik
+from ..reports import audit_search, home
+from ..reports.audit_objects import KIND_LABELS
+from ..reports.audit_text import describe
+from ..reports.periods import range_label
+from ..reports.tables import FORMATS, export_response
+from ..security import public, roles_required
 from . import bp
 from .summary import today_summary
 
-AUDIT_PAGE_SIZE = 50
-# Detail keys shown in Indonesian on the audit page (others appear as recorded).
-DETAIL_LABELS = {
-    "target": "akun", "role": "peran", "old": "sebelumnya", "new": "menjadi", "name": "nama", "kind": "jenis",
-    "rows": "baris", "file": "berkas", "fields": "kolom", "size": "ukuran", "format": "format", "code": "kode",
-    "number": "nomor", "prefix": "awalan", "masked": "disamarkan", "resident_id": "penduduk", "merged_id": "digabung",
-}
-
-
-def detail_items(row):
-    """(label, value) pairs of an audit row's detail, in Indonesian where known (role names too)."""
-    return [(DETAIL_LABELS.get(key, key), ROLES.get(value, value) if isinstance(value, str) else value)
-            for key, value in row.detail_data.items()]
+SUPERVISING = ("admin", "supervisor")
 
 
 @bp.route("/")
 @login_required
 def index():
-    """The home page: what this user can do, and today at a glance."""
-    return render_template("dashboard/index.html", summary=today_summary())
+    """The home page: a clerk's day at a glance, or what a lurah checks (queue, SKM, NIK, warnings)."""
+    if current_user.role not in SUPERVISING:
+        return render_template("dashboard/index.html", summary=today_summary())
+    return render_template("dashboard/supervisor.html", services=home.queue_now(), day=home.today_against_usual(),
+                           skm=home.month_skm(), nik=home.nik_now(), letters=home.letters_today(),
+                           notices=collect(current_user))
+
+
+def _period_label(filters):
+    if filters.first and filters.last:
+        return range_label(filters.first, filters.last)
+    if filters.first or filters.last:
+        return range_label(filters.first or filters.last, filters.first or filters.last)
+    return "seluruh catatan"
 
 
 @bp.route("/audit")
-@roles_required("admin", "supervisor")
+@roles_required(*SUPERVISING)
 def audit():
-    """Who did what, newest first; filter by user, action, object and date."""
-    args = request.args
-    stmt = select(AuditLog).order_by(AuditLog.id.desc())
-    if args.get("pengguna"):
-        stmt = stmt.where(AuditLog.username == args["pengguna"].strip().lower())
-    if args.get("aksi"):
-        stmt = stmt.where(AuditLog.action == args["aksi"])
-    if args.get("objek"):
-        kind, _, ident = args["objek"].partition(":")
-        stmt = stmt.where(AuditLog.object_type == kind)
-        if ident:
-            stmt = stmt.where(AuditLog.object_id == ident)
-    day = parse_day(args.get("tanggal"))
-    if day:
-        start, end = local_day_bounds(day)
-        stmt = stmt.where(AuditLog.at >= start, AuditLog.at < end)
-    before = args.get("sebelum", type=db_int)
-    if before:
-        stmt = stmt.where(AuditLog.id < before)
-    rows = db.session.scalars(stmt.limit(AUDIT_PAGE_SIZE + 1)).all()
-    more = len(rows) > AUDIT_PAGE_SIZE
-    rows = rows[:AUDIT_PAGE_SIZE]
-    return render_template(
-        "dashboard/audit.html", rows=rows, more=more, labels=ACTION_LABELS, args=args, detail_items=detail_items,
-        next_before=rows[-1].id if rows else None,
-    )
-
-
-def parse_day(value):
-    """A yyyy-mm-dd date, or None when absent or malformed."""
-    try:
-        return datetime.strptime(value or "", "%Y-%m-%d").date()
-    except ValueError:
-        return None
+    """Who did what to whose data, newest first: by resident (name or NIK), user, action, object, date range."""
+    filters = audit_search.read_filters(request.args)
+    fmt = request.args.get("format")
+    if fmt in FORMATS:
+        return export_response(fmt, "log-audit", "Log audit", _period_label(filters),
+                               [audit_search.export_table(audit_search.export_rows(filters))])
+    rows, more = audit_search.rows(filters)
+    args = filters.args()
+    choice_args = {k: v for k, v in args.items() if k != "penduduk"}
+    return render_template("dashboard/audit.html", rows=describe(rows), more=more, labels=ACTION_LABELS,
+                           kinds=KIND_LABELS, filters=filters, args=args, choice_args=choice_args, mask=mask_nik,
+                           next_before=rows[-1].id if rows else None, period_label=_period_label(filters)), \
+        400 if filters.problems else 200
 
 
 @bp.route("/healthz")

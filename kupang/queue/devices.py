@@ -20,8 +20,8 @@ from ..htmx import is_htmx
 from ..timeutil import now_utc
 from .models import Device
 
-DEVICE_KINDS = {"kiosk": "Kiosk antrian", "display": "Layar TV"}
-HOME_ENDPOINTS = {"kiosk": "queue.kiosk", "display": "queue.display"}
+DEVICE_KINDS = {"kiosk": "Kiosk antrian", "display": "Layar TV", "survey": "Tablet survei kepuasan"}
+HOME_ENDPOINTS = {"kiosk": "queue.kiosk", "display": "queue.display", "survey": "survey.tablet"}
 COOKIE_NAME = "kupang_device"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 PAIRING_HOURS = 24
@@ -57,7 +57,7 @@ def create_device(kind, name, user):
     """Add a kiosk or display and return (device, pairing_code); the code is shown once, valid 24 hours."""
     name = (name or "").strip()
     if kind not in DEVICE_KINDS:
-        raise DeviceError("Jenis perangkat harus kiosk atau layar.")
+        raise DeviceError("Jenis perangkat harus kiosk, layar, atau tablet survei.")
     if not name:
         raise DeviceError("Nama perangkat wajib diisi.")
     if len(name) > 60:

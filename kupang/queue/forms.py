@@ -40,6 +40,8 @@ class ServiceForm(KupangForm):
         Optional(), NumberRange(1, 9999, message="Kuota harus antara 1 dan 9999.")])
     minutes_per_ticket = IntegerField("Perkiraan menit per nomor", default=5, validators=[
         InputRequired(REQUIRED), NumberRange(1, 240, message="Perkiraan harus antara 1 dan 240 menit.")])
+    standard_minutes = IntegerField("Waktu layanan standar (menit, sejak ambil nomor sampai selesai)", validators=[
+        Optional(), NumberRange(1, 1440, message="Waktu layanan standar harus antara 1 dan 1440 menit.")])
     allow_priority = BooleanField("Menerima antrian prioritas (lansia, disabilitas, ibu hamil/membawa anak)",
                                   default=True)
     active = BooleanField("Aktif (tampil di kiosk)", default=True)

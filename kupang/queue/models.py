@@ -34,6 +34,8 @@ class Service(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(default=0)
     minutes_per_ticket: Mapped[int] = mapped_column(default=5)  # estimate until today's data says otherwise
+    # Waktu layanan standar: the minutes from taking a number to being done that the office promises (reports).
+    standard_minutes: Mapped[int | None]
 
     counters: Mapped[list["Counter"]] = relationship(secondary=counter_service, back_populates="services")
 
@@ -144,7 +146,7 @@ class Device(db.Model):
 
     __tablename__ = "device"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10))  # "kiosk" or "display"
+    kind: Mapped[str] = mapped_column(String(10))  # "kiosk", "display" or "survey"
     name: Mapped[str] = mapped_column(String(60))
     pairing_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     pairing_expires_at: Mapped[datetime | None]

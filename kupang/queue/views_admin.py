@@ -23,7 +23,7 @@ from .numbering import bump_marker, hours_label
 from .views_kiosk import TICKET_WIDTH_SETTING, TICKET_WIDTHS, ticket_width
 
 SERVICE_FIELDS = ("name", "prefix", "requirements", "opens_at", "closes_at", "daily_cap", "minutes_per_ticket",
-                  "allow_priority", "active", "sort_order")
+                  "standard_minutes", "allow_priority", "active", "sort_order")
 
 
 def apply_fields(obj, form, fields):

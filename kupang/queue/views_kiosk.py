@@ -20,7 +20,8 @@ from .models import Service, Ticket
 from .numbering import QueueError, issue_ticket
 from .writelock import serialised_on_sqlite
 
-HOME_PATHS = {"kiosk": ("queue.kiosk", "/kiosk"), "display": ("queue.display", "/layar")}
+HOME_PATHS = {"kiosk": ("queue.kiosk", "/kiosk"), "display": ("queue.display", "/layar"),
+              "survey": ("survey.tablet", "/survei")}
 TICKET_WIDTHS = (58, 80)
 TICKET_WIDTH_SETTING = "ticket_width_mm"
 

@@ -32,7 +32,7 @@ def new_code(app, kind="kiosk", name="Kiosk depan"):
 
 
 @pytest.mark.parametrize("kind, name, message", [
-    ("printer", "X", "kiosk atau layar"),
+    ("printer", "X", "kiosk, layar, atau tablet survei"),
     ("kiosk", "   ", "wajib diisi"),
     ("display", "x" * 61, "maksimal 60"),
 ])
