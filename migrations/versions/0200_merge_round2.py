@@ -1,0 +1,17 @@
+"""Merge the area branches of the second round (ops, reports, ...) back into one head.
+
+Revision ID: 0200_merge_round2
+"""
+
+revision = "0200_merge_round2"
+down_revision = ("0120_ops_backup", "0131_reports_indexes")
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
