@@ -48,7 +48,15 @@ def test_summary_counts_living_unmerged_residents_and_todays_tickets(app):
 
 def test_home_page_shows_the_summary_without_personal_data(app, client, login_as):
     add_data(app)
-    login_as("supervisor", "lurah1")
+    login_as("clerk")
     body = client.get("/").get_data(as_text=True)
     assert "Sekilas hari ini" in body and "66,7%" in body and "1 belum ada NIK" in body
+    assert "5371051203800001" not in body and "Yohanes" not in body
+
+
+def test_supervisor_home_shows_no_personal_data(app, client, login_as):
+    add_data(app)
+    login_as("supervisor", "lurah1")
+    body = client.get("/").get_data(as_text=True)
+    assert "Antrian sekarang" in body and "Kelengkapan NIK" in body and "66,7" in body
     assert "5371051203800001" not in body and "Yohanes" not in body
