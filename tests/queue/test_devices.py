@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from kupang.audit import AuditLog
 from kupang.db import write_intent
@@ -172,7 +173,7 @@ def test_device_views_declare_their_kinds(app):
 
 
 def _sample_url(rule):
-    values = {name: 1 if conv.__class__.__name__ == "IntegerConverter" else "x"
+    values = {name: 1 if isinstance(conv, IntegerConverter) else "x"
               for name, conv in rule._converters.items()}
     return rule.build(values)[1]
 
