@@ -12,8 +12,9 @@ from ..layout import ALL_STAFF
 from ..params import db_int
 from ..security import roles_required
 from . import bp, codes
+from .disclosure import record_number_lookup
 from .forms import EventForm, ResidentForm
-from .masking import mask_nik
+from .masking import mask_nik, masked_if_stored, unmask_number
 from .models import Resident, ResidentChange
 from .nik import normalise_number
 from .residents import (
@@ -53,6 +54,7 @@ def search():
     filters = SearchFilters.from_args(request.args)
     page = request.args.get("halaman", 1, type=db_int)
     result = search_residents(query, filters, page)
+    record_number_lookup(query, "pencarian penduduk")
     response = render_page_or_fragment("registry/search.html", "registry/_results.html", q=query,
                                        filters=filters, result=result, codes=codes, can_edit=can_edit(),
                                        page_url=page_url)
@@ -132,10 +134,25 @@ def resident_reveal(resident_id):
     return add_vary(response, "HX-Request")
 
 
-def _form_page(form, record=None, report=None, conflict=None):
+def _form_page(form, record=None, report=None, conflict=None, revealed=False):
     warnings = report.warnings if report else {}
+    if record is not None and not revealed:
+        # The stored numbers are shown masked; only an audited reveal puts them in the form in full.
+        form.nik.data = masked_if_stored(form.nik.data, record.nik)
+        form.kk_number.data = masked_if_stored(form.kk_number.data, stored_kk(record))
     return render_template("registry/resident_form.html", form=form, resident=record, warnings=warnings,
-                           conflict=conflict, labels=FIELD_LABELS)
+                           conflict=conflict, labels=FIELD_LABELS, revealed=revealed)
+
+
+def stored_kk(record):
+    """The KK number of the resident's family, or None."""
+    return record.family.kk_number if record is not None and record.family else None
+
+
+def unmask_form(form, record):
+    """Numbers left masked in the form mean the stored ones (saving never wipes a NIK the clerk did not see)."""
+    form.nik.data = unmask_number(form.nik.data, record.nik)
+    form.kk_number.data = unmask_number(form.kk_number.data, stored_kk(record))
 
 
 def _attach_errors(form, error):
@@ -183,9 +200,10 @@ def resident_edit(resident_id):
     record = load_resident(resident_id)
     if request.method == "GET":
         form = ResidentForm(obj=record, version=record.version)
-        form.kk_number.data = record.family.kk_number if record.family else ""
+        form.kk_number.data = stored_kk(record) or ""
         return _form_page(form, record, report=_current_warnings(record))
     form = ResidentForm()
+    unmask_form(form, record)
     if not form.validate():
         return _form_page(form, record), 422
     try:
@@ -206,6 +224,18 @@ def resident_edit(resident_id):
     return redirect(url_for("registry.resident", resident_id=resident_id), 303)
 
 
+@bp.route("/penduduk/<int:resident_id>/ubah/tampilkan-nik", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def resident_edit_reveal(resident_id):
+    """The edit form again, with what was typed kept and the stored NIK and KK in full; audited as a reveal."""
+    record = load_resident(resident_id)
+    form = ResidentForm()
+    unmask_form(form, record)
+    audit.record("resident_nik_revealed", "resident", record.id, where="formulir ubah data")
+    db.session.commit()
+    return _form_page(form, record, report=_current_warnings(record), revealed=True)
+
+
 def posted_version(form):
     """The record version the form was opened on; a missing or garbled one never matches (0)."""
     value = str(form.version.data or "").strip()
@@ -213,8 +243,8 @@ def posted_version(form):
 
 
 def _current_warnings(record):
-    kk = record.family.kk_number if record.family else ""
-    return check_numbers(record.nik, kk, sex=record.sex, birth_date=record.birth_date, resident_id=record.id)
+    return check_numbers(record.nik, stored_kk(record) or "", sex=record.sex, birth_date=record.birth_date,
+                         resident_id=record.id)
 
 
 def conflict_rows(form, current):
@@ -240,6 +270,9 @@ def resident_check():
     """htmx: the NIK/KK messages of the form being typed (errors and warnings, numbers never echoed)."""
     form = ResidentForm()
     resident_id = request.form.get("resident_id", type=db_int)
+    record = db.session.get(Resident, resident_id) if resident_id else None
+    if record is not None:
+        unmask_form(form, record)
     report = check_numbers(form.nik.data, form.kk_number.data, sex=form.sex.data,
                            birth_date=form.birth_date.data, resident_id=resident_id)
     return render_template("registry/_nik_field.html", report=report, oob=True)

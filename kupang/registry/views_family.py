@@ -300,11 +300,20 @@ def merge():
         keep, other = load_pair(a, b)
     except MergeError as error:
         return render_merge(error=str(error), status=404)
+    record_comparison(keep, other)
     try:
         check_mergeable(keep, other)
     except MergeError as error:
         return render_merge(keep, other, error=str(error), status=422)
     return render_merge(keep, other)
+
+
+def record_comparison(keep, other):
+    """Opening the side-by-side page shows both residents' data: audited for each, like opening their pages."""
+    begin_write()
+    for first, second in ((keep, other), (other, keep)):
+        audit.record("residents_compared", "resident", first.id, compared_with=second.id)
+    db.session.commit()
 
 
 def merge_submit(a, b):
