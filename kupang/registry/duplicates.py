@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from .. import audit
 from ..db import lock_for_update
 from ..extensions import db
-from ..timeutil import office_today
+from ..timeutil import format_date_id, office_today
 from . import codes
 from .families import sync_family_head
 from .history import apply_changes
@@ -322,7 +322,7 @@ def display_value(name, resident):
     if name in CODE_LISTS:
         return CODE_LISTS[name].get(value, str(value))
     if name == "birth_date":
-        return value.strftime("%d-%m-%Y")
+        return format_date_id(value)
     if name == "family_id":
         return f"KK {mask_nik(resident.family.kk_number)}" if resident.family else "-"
     return str(value)

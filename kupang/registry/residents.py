@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..extensions import db
-from ..timeutil import office_today
+from ..timeutil import format_date_id, office_today
 from . import codes
 from .history import apply_changes
 from .models import Resident, ResidentEvent
@@ -35,6 +35,7 @@ FIELD_LABELS = {
 CODE_LISTS = {"sex": codes.SEX, "religion": codes.RELIGION, "marital_status": codes.MARITAL, "shdk": codes.SHDK,
               "education": codes.EDUCATION, "occupation_code": codes.OCCUPATIONS, "blood_type": codes.BLOOD_TYPE,
               "citizenship": codes.CITIZENSHIP, "life_status": codes.LIFE_STATUS}
+DATE_FIELDS = {"birth_date", "event_date"}
 # Events a clerk records, and the life status each one leaves the resident in.
 EVENT_STATUS = {"lahir": "hidup", "pindah_datang": "hidup", "mati": "mati", "pindah_keluar": "pindah",
                 "hilang": "hilang", "pergi": "pergi", "koreksi": None}
@@ -224,8 +225,6 @@ def display_value(field_name, value):
     if table is not None:
         key = int(value) if str(value).isdigit() else value
         return table.get(key, str(value))
-    if isinstance(value, date):
-        from ..timeutil import format_date_id
-
-        return format_date_id(value)
+    if isinstance(value, date) or field_name in DATE_FIELDS:
+        return format_date_id(value)  # history rows keep dates as ISO text
     return str(value)

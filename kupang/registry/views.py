@@ -28,6 +28,7 @@ from .residents import (
     display_value,
     record_event,
     update_resident,
+    validate,
 )
 from .search import SearchFilters, classify, search_residents
 
@@ -159,9 +160,20 @@ def _attach_errors(form, error):
     for name, messages in error.errors.items():
         target = getattr(form, name, None)
         if target is not None:
-            target.errors = list(target.errors or []) + messages
+            target.errors = list(target.errors or []) + [m for m in messages if m not in (target.errors or [])]
         else:
             flash(" ".join(messages), "error")
+
+
+def _refused(form, record=None):
+    """A form the field parsers refused: the registry's rules run too, so every problem shows at once."""
+    try:
+        validate(form.resident_values(), form.kk_number.data, resident_id=getattr(record, "id", None))
+    except ResidentError as error:
+        fresh = {name: messages for name, messages in error.errors.items()
+                 if not getattr(getattr(form, name, None), "errors", None)}
+        _attach_errors(form, ResidentError(fresh))
+    return _form_page(form, record), 422
 
 
 @bp.route("/penduduk/baru", methods=["GET", "POST"])
@@ -173,7 +185,7 @@ def resident_new():
         form.rt.data, form.rw.data = request.args.get("rt", ""), request.args.get("rw", "")
         return _form_page(form)
     if not form.validate():
-        return _form_page(form), 422
+        return _refused(form)
     try:
         record, report = create_resident(form.resident_values(), form.kk_number.data, user=current_user,
                                          kelurahan_code=current_app.config["KELURAHAN_CODE"])
@@ -205,7 +217,7 @@ def resident_edit(resident_id):
     form = ResidentForm()
     unmask_form(form, record)
     if not form.validate():
-        return _form_page(form, record), 422
+        return _refused(form, record)
     try:
         expected = posted_version(form)
         changed, report = update_resident(record, form.resident_values(), expected, form.kk_number.data,
