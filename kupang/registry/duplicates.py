@@ -280,6 +280,7 @@ def merge_residents(keep, other, take_from_other=(), user=None, versions=None):
     if any(name in values for name in ("nik", "sex", "birth_date")):
         keep.has_warnings = nik_has_warnings(keep)
     apply_changes(other, {"merged_into_id": keep.id}, user=user, source="merge")
+    followed = follow_merge(other, keep, user)
     today, user_id = office_today(), getattr(user, "id", None)
     db.session.add_all([
         ResidentEvent(resident_id=keep.id, kind="gabung", event_date=today, created_by_id=user_id,
@@ -291,8 +292,29 @@ def merge_residents(keep, other, take_from_other=(), user=None, versions=None):
     families.add(keep.family_id)
     for family_id in families - {None}:
         sync_family_head(db.session.get(Family, family_id))
-    audit.record("resident_merged", "resident", keep.id, user=user, merged_id=other.id, fields=sorted(changed))
+    audit.record("resident_merged", "resident", keep.id, user=user, merged_id=other.id, fields=sorted(changed),
+                 **({"followed_ids": followed} if followed else {}))
     return changed
+
+
+def follow_merge(other, keep, user=None):
+    """Records merged into `other` earlier now point at `keep` too (no chain of merged records); their ids."""
+    earlier = db.session.scalars(select(Resident).where(Resident.merged_into_id == other.id)
+                                 .order_by(Resident.id)).all()
+    for resident in earlier:
+        apply_changes(resident, {"merged_into_id": keep.id}, user=user, source="merge")
+    return [resident.id for resident in earlier]
+
+
+def record_in_use(resident, limit=20):
+    """The record a merged resident ended up in (following chains left by older merges), or None."""
+    current, seen = resident, {resident.id}
+    while current.merged_into_id is not None and len(seen) <= limit:
+        current = db.session.get(Resident, current.merged_into_id)
+        if current is None or current.id in seen:
+            return None
+        seen.add(current.id)
+    return current if current is not resident else None
 
 
 def field_choices(keep, other):

@@ -13,6 +13,7 @@ from ..params import db_int
 from ..security import roles_required
 from . import bp, codes
 from .disclosure import record_number_lookup
+from .duplicates import record_in_use
 from .forms import EventForm, ResidentForm
 from .masking import mask_nik, masked_if_stored, unmask_number
 from .models import Resident, ResidentChange
@@ -102,7 +103,7 @@ def resident_context(resident, revealed=False):
         select(ResidentChange, User.username).outerjoin(User, User.id == ResidentChange.user_id)
         .where(ResidentChange.resident_id == resident.id)
         .order_by(ResidentChange.changed_at.desc(), ResidentChange.id.desc())).all()
-    merged_into = db.session.get(Resident, resident.merged_into_id) if resident.merged_into_id else None
+    merged_into = record_in_use(resident) if resident.merged_into_id else None
     return dict(resident=resident, members=members, changes=changes, revealed=revealed, codes=codes,
                 labels=FIELD_LABELS, code_lists=CODE_LISTS, can_edit=can_edit(), merged_into=merged_into,
                 family_url=family_url(resident.family_id) if resident.family_id else None)
