@@ -158,7 +158,7 @@ def update_resident(resident, values, expected_version, kk_text="", user=None):
 
     Raises VersionConflict when someone saved in between (nothing is written), ResidentError on bad input.
     """
-    from .families import move_member, target_family
+    from .families import follow_head_address, move_member, target_family
 
     if resident.version != expected_version:
         raise VersionConflict(resident)
@@ -169,10 +169,17 @@ def update_resident(resident, values, expected_version, kk_text="", user=None):
     if report.kk and (resident.family is None or resident.family.kk_number != report.kk):
         move_member(resident, target_family(report.kk, create=True, template=resident), user=user)
         changed.append("family_id")
+    elif is_head_of_family(resident) and {"address", "rt", "rw"} & set(changed):
+        follow_head_address(resident.family, resident)  # the KK's address is its head's
     if changed:
         _flush_or_conflict(resident)
         audit.record("resident_updated", "resident", resident.id, fields=sorted(changed))
     return changed, report
+
+
+def is_head_of_family(resident):
+    """Whether the resident is the head its family points at."""
+    return resident.family is not None and resident.family.head_id == resident.id
 
 
 def _flush_or_conflict(resident):

@@ -30,6 +30,7 @@ from .families import (
     family_warnings,
     is_counted,
     move_member,
+    shown_address,
     target_family,
 )
 from .masking import mask_nik
@@ -100,7 +101,11 @@ def family_context(family, move=None, head=None):
     members = active_members(family.id)
     warnings = family_warnings(members)
     heads = [m for m in members if m.shdk == codes.SHDK_HEAD and is_counted(m)]
+    former_heads = [m for m in members if m.shdk == codes.SHDK_HEAD and not is_counted(m)]
+    address, address_from_head = shown_address(family, heads)
     return {**template_context(), "family": family, "members": members, "warnings": warnings, "heads": heads,
+            "former_heads": former_heads, "address": address, "address_from_head": address_from_head,
+            "can_choose_head": can_edit() and any(is_counted(m) for m in members),
             "warned_ids": {rid for w in warnings for rid in w.resident_ids},
             "move": move or {}, "head": head or {}}
 
