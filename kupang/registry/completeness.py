@@ -193,6 +193,14 @@ def rw_list():
     return [rw for rw in db.session.scalars(stmt)]
 
 
+def rt_list(rw=None):
+    """The RTs that have living residents (in one RW when given), for the filter."""
+    stmt = select(Resident.rt).where(*counted_residents()).group_by(Resident.rt).order_by(Resident.rt)
+    if rw:
+        stmt = stmt.where(Resident.rw == rw)
+    return [rt for rt in db.session.scalars(stmt)]
+
+
 def as_dict(counts):
     """An AreaCounts as a plain dict (for JSON and tests)."""
     data = {f.name: getattr(counts, f.name) for f in fields(counts)}

@@ -181,15 +181,21 @@ def clear_pairs_cache():
 
 
 def suspected_pairs():
-    """Every suspected pair, sorted by name; the scan is reused while the registry fingerprint is unchanged."""
+    """Every suspected pair not marked 'Bukan data ganda', sorted by name.
+
+    The scan is reused while the registry fingerprint is unchanged; the marked pairs are read each time.
+    """
+    from .dismissals import dismissed_keys, pair_key
+
     key = registry_fingerprint()
     with _pairs_lock:
-        if _pairs_cache["key"] == key:
-            return list(_pairs_cache["pairs"])
-    pairs = scan_pairs()
-    with _pairs_lock:
-        _pairs_cache.update(key=key, pairs=pairs)
-    return list(pairs)
+        pairs = _pairs_cache["pairs"] if _pairs_cache["key"] == key else None
+    if pairs is None:
+        pairs = scan_pairs()
+        with _pairs_lock:
+            _pairs_cache.update(key=key, pairs=pairs)
+    dismissed = dismissed_keys()
+    return [p for p in pairs if pair_key(p.first.id, p.second.id) not in dismissed]
 
 
 def scan_pairs():

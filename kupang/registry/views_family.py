@@ -11,7 +11,8 @@ from ..htmx import is_htmx, render_page_or_fragment
 from ..params import db_int
 from ..security import roles_required
 from . import bp, codes
-from .completeness import completeness_report, counted_residents, headless_families, rw_list
+from .completeness import completeness_report, counted_residents, headless_families, rt_list, rw_list
+from .dismissals import DismissError, dismiss_pair
 from .duplicates import (
     MergeError,
     StaleMerge,
@@ -272,13 +273,47 @@ def page_count(total, size=PAGE_SIZE):
 @roles_required(*VIEW_ROLES)
 def duplicates():
     """Suspected duplicate pairs, optionally of one RW/RT, paged."""
-    rw, rt, page = area_arg("rw"), area_arg("rt"), page_arg()
+    return render_duplicates(area_arg("rw"), area_arg("rt"), page_arg())
+
+
+def render_duplicates(rw, rt, page, error=None, status=200):
+    """The duplicates page (or its pairs fragment for htmx), with an error when a mark was refused."""
     pairs = pairs_in_area(suspected_pairs(), rw, rt)
     size = PAGE_SIZE // 2
     shown = pairs[(page - 1) * size: page * size]
-    return render_page_or_fragment("registry/duplicates.html", "registry/_duplicate_pairs.html",
-                                   pairs=shown, total=len(pairs), rw=rw, rt=rt, current_page=page,
-                                   pages=page_count(len(pairs), size), **template_context())
+    response = render_page_or_fragment("registry/duplicates.html", "registry/_duplicate_pairs.html",
+                                       pairs=shown, total=len(pairs), rw=rw, rt=rt, current_page=page,
+                                       pages=page_count(len(pairs), size), rws=rw_list(), rts=rt_list(rw),
+                                       dismiss_error=error, oob_filters=is_htmx(), **template_context())
+    response.status_code = status
+    return response
+
+
+@bp.route("/duplikat/bukan-ganda", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def duplicate_dismiss():
+    """Mark a suspected pair as two different people: recorded, audited, never suggested again."""
+    form = request.form
+    a, b = form.get("a", type=db_int), form.get("b", type=db_int)
+    back = {"rw": area_form("rw"), "rt": area_form("rt"), "halaman": form.get("halaman", type=db_int)}
+    try:
+        recorded = dismiss_pair(a, b, user=current_user, note=form.get("alasan", ""))
+        db.session.commit()
+    except DismissError as error:
+        db.session.rollback()
+        return render_duplicates(back["rw"], back["rt"], back["halaman"] or 1, error=str(error), status=422)
+    if recorded:
+        flash(f"Data #{min(a, b)} dan #{max(a, b)} ditandai bukan data ganda; pasangan ini tidak diusulkan lagi.",
+              "success")
+    else:
+        flash("Pasangan ini sudah ditandai bukan data ganda sebelumnya; tidak ada yang diubah.", "info")
+    return redirect(url_for("registry.duplicates", **{k: v for k, v in back.items() if v}), 303)
+
+
+def area_form(name):
+    """An RT/RW of a posted form as its 3-digit form, or None."""
+    value = (request.form.get(name) or "").strip()
+    return value.zfill(3) if value.isdigit() and len(value) <= 3 else None
 
 
 def render_merge(keep=None, other=None, error=None, status=200, choices=None):
