@@ -1,5 +1,5 @@
 """Family pages, the completeness report, suspected duplicates and merging (blueprint "registry")."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,7 +10,8 @@ from ..extensions import db
 from ..htmx import is_htmx, render_page_or_fragment
 from ..params import db_int
 from ..security import roles_required
-from . import bp, codes
+from ..timeutil import now_utc, office_today
+from . import bp, codes, completeness_export
 from .completeness import completeness_report, counted_residents, headless_families, rt_list, rw_list
 from .dismissals import DismissError, dismiss_pair
 from .duplicates import (
@@ -217,7 +218,27 @@ def completeness():
     rw = area_arg("rw")
     report = completeness_report(rw)
     return render_page_or_fragment("registry/completeness.html", "registry/_completeness_table.html",
-                                   report=report, rw=rw, rws=rw_list(), **template_context())
+                                   report=report, rw=rw, rws=rw_list(), printed_at=now_utc(), **template_context())
+
+
+@bp.route("/kelengkapan/unduh")
+@roles_required(*VIEW_ROLES)
+def completeness_download():
+    """The completeness table (of one RW when chosen) as .xlsx or .csv; numbers only, no personal data."""
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in completeness_export.FORMATS:
+        from .. import render_error
+
+        return render_error(400, "Pilih format .xlsx atau .csv.")
+    rw = area_arg("rw")
+    rows = completeness_export.report_rows(completeness_report(rw), current_app.config["KELURAHAN_NAME"], rw)
+    name = f"kelengkapan-nik-{'rw-' + rw + '-' if rw else ''}{office_today():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = Response(completeness_export.csv_bytes(rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return send_file(completeness_export.xlsx_file(rows), mimetype=completeness_export.FORMATS["xlsx"],
+                     as_attachment=True, download_name=name, max_age=0)
 
 
 RESIDENT_LISTS = {
