@@ -110,6 +110,10 @@ def test_english_browser_types_the_date_day_first_and_errors_clear(app, browser,
         assert "Pilih jenis kelamin." in sex_error.inner_text()
         assert "tulis tanggal-bulan-tahun" in date_error.inner_text()
         inside_viewport(page, "#birth_date")
+        border = "e => getComputedStyle(e).borderTopColor"
+        bad = page.locator("#sex").evaluate(border)
+        plain = page.locator("#birth_place").evaluate(border)
+        assert bad != plain and page.locator("#birth_date").evaluate(border) == bad  # both marked red
         page.screenshot(path=os.path.join(screenshot_dir, "form-errors.png"), full_page=True)
         page.select_option("#sex", "1")
         assert sex_error.count() == 0  # gone as soon as the field is corrected, before any submit
@@ -118,6 +122,8 @@ def test_english_browser_types_the_date_day_first_and_errors_clear(app, browser,
         page.fill("#birth_date", "")
         page.locator("#birth_date").press_sequentially("12-03-1980", delay=20)
         assert date_error.count() == 0
+        page.locator("#name").focus()
+        assert page.locator("#birth_date").evaluate(border) == plain  # no longer marked
         page.screenshot(path=os.path.join(screenshot_dir, "form-corrected.png"), full_page=True)
         page.click("button[type=submit]:has-text('Simpan')")
         page.wait_for_url("**/penduduk/*")
