@@ -411,8 +411,9 @@ def crawl(crawl_app):
 
 
 IMPORT_LEAKS = pytest.mark.xfail(strict=True, reason=(
-    "import area (registry/importer, views_import): the preview, the issues CSV and the rejected-rows file "
-    "still carry full NIKs/KKs without an audit row naming the user; fixed by the import work (issue 8.6)"))
+    "import area (registry/importer, views_import): the rejected-rows download /penduduk/impor/<id>/ditolak "
+    "carries full NIKs/KKs with an audit row that names the job, not the residents; fixed by the import work "
+    "(issue 8.6). Remove this mark when it passes (strict: an unexpected pass fails)"))
 
 
 # Pages each role must have really opened (200) for the crawl to mean something.
