@@ -74,6 +74,8 @@ def test_reveal_in_the_form_is_audited_and_keeps_what_was_typed(app, client, log
     assert input_value(html, "nik") == NIK and input_value(html, "kk_number") == KK
     assert input_value(html, "phone") == "081299990000"
     assert 'id="numbers-revealed"' in html and 'id="reveal-numbers"' not in html
+    # the page now sits at the reveal address: Simpan must still go to the edit form's own address
+    assert f'<form method="post" action="/penduduk/{resident_id}/ubah"' in html
     assert audit_rows(app, "resident_nik_revealed") == [
         ("clerk1", "resident", str(resident_id), {"where": "formulir ubah data"})]
     assert stored(app, resident_id)[2] == "Yohanes Ndun"  # revealing saves nothing
@@ -150,3 +152,29 @@ def test_merge_comparison_is_audited_for_both(app, client, login_as, resident_id
     assert response.status_code == 422  # two different NIKs: shown, not mergeable
     assert [row[:3] + (row[3]["compared_with"],) for row in audit_rows(app, "residents_compared")] == [
         ("supervisor1", "resident", str(resident_id), other), ("supervisor1", "resident", str(other), resident_id)]
+
+
+@pytest.mark.browser
+def test_reveal_then_save_in_the_browser(app, page, make_user, resident_id, screenshot_dir):  # noqa: F811
+    import os
+
+    make_user("clerk", "clerk1")
+    page.goto("/masuk")
+    page.fill("input[name=username]", "clerk1")
+    page.fill("input[name=password]", "Rahasia-Kuat-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/masuk" not in url)
+    page.goto(f"/penduduk/{resident_id}/ubah")
+    assert page.input_value("#nik") == MASKED and NIK not in page.content()
+    page.fill("#phone", "081299990000")
+    page.click("#reveal-numbers")
+    page.wait_for_selector("#numbers-revealed")
+    assert page.input_value("#nik") == NIK and page.input_value("#kk_number") == KK
+    assert page.input_value("#phone") == "081299990000"  # what was typed survives the reveal
+    page.screenshot(path=os.path.join(screenshot_dir, "revealed-form.png"), full_page=True)
+    page.click("button[type=submit]:has-text('Simpan')")
+    page.wait_for_url(f"**/penduduk/{resident_id}")
+    assert "Perubahan data Yohanes Ndun disimpan" in page.locator("#flashes").inner_text()
+    assert stored(app, resident_id)[:2] == (NIK, KK)
+    with app.app_context():
+        assert db.session.get(Resident, resident_id).phone == "081299990000"
