@@ -27,7 +27,7 @@ from kupang.db import write_intent
 from kupang.extensions import db
 from kupang.registry.disclosure import DISCLOSURE_ACTIONS
 from kupang.registry.models import Family, Resident
-from tests.conftest import BACKENDS, build_app, migrate, reset_postgres
+from tests.conftest import BACKENDS, POSTGRES_URL, build_app, migrate
 
 ROLES = {"admin": "admin", "supervisor": "lurah", "clerk": "petugas1"}
 PER_ENDPOINT = 14  # distinct URLs fetched per endpoint: enough for every template state, bounded in time
@@ -45,12 +45,10 @@ def crawl_app(request, tmp_path_factory, instance_dir):
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("crawl") / "kupang.db"
         url = f"sqlite:///{path}"
-        migrate(build_app(url, instance_dir))
     else:
-        url = request.getfixturevalue("postgres_url")
+        url = private_postgres(request)
+    migrate(build_app(url, instance_dir))
     app = build_app(url, instance_dir)
-    if request.param == "postgresql":
-        reset_postgres(app)
     result = app.test_cli_runner().invoke(args=["seed-demo", "--residents", "120"])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -62,6 +60,29 @@ def crawl_app(request, tmp_path_factory, instance_dir):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def private_postgres(request):
+    """A PostgreSQL database of this module's own, dropped at the end: the crawl's seed-demo must not depend on
+    (or disturb) the state other tests leave in the shared test database."""
+    import os
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(POSTGRES_URL)
+    name = f"kupang_crawl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin_dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    request.addfinalizer(drop)
+    return server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
 
 
 def seed_registry_cases():
