@@ -1,5 +1,6 @@
 """The append-only audit log: who did what to which object, when and from where."""
 import json
+import re
 from datetime import datetime
 
 from flask import has_request_context, request
@@ -33,8 +34,33 @@ class AuditLog(db.Model):
         return json.loads(self.detail) if self.detail else {}
 
 
+# A 16-digit run (spaces, dots or dashes allowed between digits, as people type them) is a NIK or KK.
+NUMBER_RUN = re.compile(r"(?<!\d)\d(?:[ .\-]?\d){15}(?!\d)")
+
+
+def _mask_run(match):
+    digits = re.sub(r"\D", "", match.group())
+    return digits[:6] + "******" + digits[12:]
+
+
+def mask_numbers(value):
+    """Every NIK/KK-like number inside a detail value masked (537105******0001), in strings, lists and dicts."""
+    if isinstance(value, str):
+        return NUMBER_RUN.sub(_mask_run, value)
+    if isinstance(value, dict):
+        return {key: mask_numbers(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [mask_numbers(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) == 16:
+        return mask_numbers(str(value))
+    return value
+
+
 def record(action, object_type=None, object_id=None, user=None, username=None, **detail):
-    """Add an audit row to the current session; it is committed with the action it describes."""
+    """Add an audit row to the current session; it is committed with the action it describes.
+
+    NIK and KK numbers in the detail (filters, searched text ...) are stored masked: the log is read by many.
+    """
     actor = user
     if actor is None and has_request_context() and current_user and current_user.is_authenticated:
         actor = current_user
@@ -46,10 +72,16 @@ def record(action, object_type=None, object_id=None, user=None, username=None, *
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         ip=request.remote_addr if has_request_context() else None,
-        detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True) if detail else None,
+        detail=json.dumps(mask_numbers(detail), ensure_ascii=False, default=_masked_text, sort_keys=True)
+        if detail else None,
     )
     db.session.add(entry)
     return entry
+
+
+def _masked_text(value):
+    """JSON fallback for other values (dates, ids): their text, numbers masked."""
+    return mask_numbers(str(value))
 
 
 # Actions shown in Indonesian on audit pages.

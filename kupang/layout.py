@@ -11,6 +11,7 @@ NAV = [
     ("dashboard.index", "Beranda", ALL_STAFF),
     ("registry.search", "Penduduk", ALL_STAFF),
     ("registry.completeness", "Kelengkapan NIK", ALL_STAFF),
+    ("registry.duplicates", "Dugaan data ganda", ALL_STAFF),
     ("registry.import_upload", "Impor", ("admin", "clerk")),
     ("registry.export", "Ekspor", ("admin", "supervisor")),
     ("queue.counter", "Loket", ("admin", "clerk")),

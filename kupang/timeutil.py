@@ -1,4 +1,9 @@
-"""Time helpers: store UTC, show and count days in the office's local time (WITA)."""
+"""Time helpers: store UTC, show and count days in the office's local time (WITA); dates read and typed.
+
+One reading format everywhere ("12 Maret 1990", the `tanggal` filter) and one typing format for date inputs
+(tanggal-bulan-tahun, "12-03-1990"), parsed on the server whatever the browser's language is.
+"""
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -32,10 +37,47 @@ BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustu
 HARI = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 
 
+DATE_INPUT_EXAMPLE = "17-08-1990"
+DATE_INPUT_PATTERN = r"\d{1,2}[\-/.]\d{1,2}[\-/.]\d{4}"
+DATE_INPUT_MESSAGE = f"Tanggal tidak valid; tulis tanggal-bulan-tahun, misalnya {DATE_INPUT_EXAMPLE}."
+_DAY_FIRST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def parse_date_id(text):
+    """A date typed the Indonesian way (17-08-1990, 17/8/1990, 17.08.1990) or stored as ISO (1990-08-17).
+
+    Raises ValueError with DATE_INPUT_MESSAGE for anything else, an impossible day included (31-02-1990).
+    """
+    raw = (text or "").strip()
+    day_first, iso = _DAY_FIRST.match(raw), _ISO_DATE.match(raw)
+    try:
+        if day_first:
+            day, month, year = (int(part) for part in day_first.groups())
+            return date(year, month, day)
+        if iso:
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise ValueError(DATE_INPUT_MESSAGE)
+
+
+def format_date_input(value):
+    """A date as a date input holds it: '17-08-1990'."""
+    return "" if value is None else f"{value.day:02d}-{value.month:02d}-{value.year}"
+
+
 def format_date_id(value):
-    """'27 November 2026' for a date or datetime."""
-    if value is None:
+    """'27 November 2026' for a date, a datetime or a stored ISO date text; other text is returned as it is."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        if not _ISO_DATE.match(value[:10]):
+            return value
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return f"{value.day} {BULAN[value.month - 1]} {value.year}"
 
 

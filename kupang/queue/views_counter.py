@@ -1,15 +1,15 @@
 """The counter page (/loket): a clerk opens a counter, calls, serves and finishes tickets."""
 from flask import Response, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from .. import audit
 from ..auth.models import User
 from ..extensions import db
 from ..htmx import add_vary, hx_redirect, is_htmx
 from ..params import db_int
+from ..registry.disclosure import lookup_residents
 from ..registry.masking import mask_nik
-from ..registry.models import Resident
 from ..security import roles_required
 from ..timeutil import now_utc, office_today
 from . import bp, calling
@@ -19,7 +19,6 @@ from .numbering import QueueError, issue_ticket
 
 CLERK_ROLES = ("admin", "clerk")
 RESIDENT_RESULTS = 8
-SEARCH_MIN = 3
 
 
 # --- page ------------------------------------------------------------------------------------
@@ -247,18 +246,8 @@ def counter_waiting():
 
 
 def find_residents(query):
-    """Residents by exact NIK (16 digits) or by name prefix (3+ letters); at most a handful."""
-    digits = "".join(ch for ch in query if ch.isdigit())
-    stmt = select(Resident).where(Resident.merged_into_id.is_(None))
-    if len(digits) == 16 and len(digits) == len(query.replace(" ", "").replace(".", "").replace("-", "")):
-        stmt = stmt.where(Resident.nik == digits)
-    elif len(query) >= SEARCH_MIN and not query.isdigit():
-        escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(or_(Resident.name.ilike(escaped + "%", escape="\\"),
-                              Resident.name.ilike("% " + escaped + "%", escape="\\")))
-    else:
-        return []
-    return db.session.scalars(stmt.order_by(Resident.name).limit(RESIDENT_RESULTS)).all()
+    """Residents for linking the served person: the registry's own search (audited there), a handful at most."""
+    return lookup_residents(query, limit=RESIDENT_RESULTS)
 
 
 @bp.route("/loket/penduduk")

@@ -63,45 +63,91 @@ def resident_counts(rw=None):
     return {(rw, rt): (total, nik, warn or 0) for rw, rt, total, nik, warn in db.session.execute(stmt)}
 
 
-def headless_family_ids():
-    """Subquery of families with living members but no living head (SHDK kepala keluarga)."""
-    return (select(Resident.family_id.label("family_id"))
-            .where(Resident.family_id.is_not(None), *counted_residents())
-            .group_by(Resident.family_id)
-            .having(func.sum(case((Resident.shdk == codes.SHDK_HEAD, 1), else_=0)) == 0)).subquery()
+def living_head():
+    """EXISTS a living, non-merged member with SHDK kepala keluarga (answered from ix_resident_living_family)."""
+    return (select(Resident.id).where(Resident.family_id == Family.id, Resident.shdk == codes.SHDK_HEAD,
+                                      *counted_residents()).exists())
 
 
 def headless_counts(rw=None):
-    """{(rw, rt): families without a head}, by the family's RW/RT (of one RW when given)."""
-    headless = headless_family_ids()
-    stmt = (select(Family.rw, Family.rt, func.count())
-            .join(headless, headless.c.family_id == Family.id)
-            .group_by(Family.rw, Family.rt))
+    """{(rw, rt): families without a living head}, by the family's RW/RT (of one RW when given).
+
+    Counted whatever the reason: the head died or moved, every member died or moved, nobody is left, or
+    no member is recorded as kepala keluarga.
+    """
+    stmt = select(Family.rw, Family.rt, func.count()).where(~living_head()).group_by(Family.rw, Family.rt)
     if rw:
         stmt = stmt.where(Family.rw == rw)
     return {(rw, rt): n for rw, rt, n in db.session.execute(stmt)}
 
 
-def headless_families(rw=None, rt=None, offset=0, limit=50):
-    """One page of families without a head in an area, with their living member count; and the total.
+@dataclass
+class HeadlessFamily:
+    """A family without a living head, with why and what the clerk can do."""
 
-    One grouped query lists every such family (a few thousand small rows at most), then only the
-    page's families are loaded.
+    family: Family
+    living: int
+    members: int
+    reason: str  # kepala_tidak_hidup, semua_tidak_hidup, tanpa_anggota, tanpa_kepala
+    former_heads: list  # [(name, life status label)] of heads no longer living
+
+    @property
+    def explanation(self):
+        """Why the family has no head, in Indonesian."""
+        former = ", ".join(f"{name} ({status})" for name, status in self.former_heads)
+        if self.reason == "tanpa_anggota":
+            return "Tidak ada anggota lagi di KK ini (semua sudah pindah ke KK lain)."
+        if self.reason == "semua_tidak_hidup":
+            return ("Semua anggota sudah meninggal atau pindah"
+                    + (f"; kepala keluarga tercatat: {former}." if former else "."))
+        if self.reason == "kepala_tidak_hidup":
+            return f"Kepala keluarga tercatat {former}; pilih kepala keluarga baru dari anggota yang masih hidup."
+        return "Tidak ada anggota yang tercatat sebagai kepala keluarga; pilih salah satu anggota yang masih hidup."
+
+
+def _member_rows(family_ids):
+    """{family id: [(name, shdk, life status)]} of the non-merged members of these families."""
+    found = {family_id: [] for family_id in family_ids}
+    stmt = (select(Resident.family_id, Resident.name, Resident.shdk, Resident.life_status)
+            .where(Resident.family_id.in_(family_ids), Resident.merged_into_id.is_(None))
+            .order_by(Resident.shdk, Resident.birth_date, Resident.id))
+    for family_id, name, shdk, status in db.session.execute(stmt):
+        found[family_id].append((name, shdk, status))
+    return found
+
+
+def describe_headless(family, members):
+    """A HeadlessFamily from the family and its (name, shdk, life status) members."""
+    living = [m for m in members if m[2] == "hidup"]
+    former = [(name, codes.LIFE_STATUS.get(status, status)) for name, shdk, status in members
+              if shdk == codes.SHDK_HEAD and status != "hidup"]
+    if not members:
+        reason = "tanpa_anggota"
+    elif not living:
+        reason = "semua_tidak_hidup"
+    elif former:
+        reason = "kepala_tidak_hidup"
+    else:
+        reason = "tanpa_kepala"
+    return HeadlessFamily(family, len(living), len(members), reason, former)
+
+
+def headless_families(rw=None, rt=None, offset=0, limit=50):
+    """One page of families without a living head in an area (HeadlessFamily rows), and the total.
+
+    One indexed query lists every such family id (a few thousand small rows at most), then only the
+    page's families and members are loaded.
     """
-    members = (select(Resident.family_id.label("family_id"), func.count().label("n"))
-               .where(Resident.family_id.is_not(None), *counted_residents())
-               .group_by(Resident.family_id)
-               .having(func.sum(case((Resident.shdk == codes.SHDK_HEAD, 1), else_=0)) == 0)).subquery()
-    stmt = (select(Family.id, members.c.n).join(members, members.c.family_id == Family.id)
-            .order_by(Family.rw, Family.rt, Family.kk_number))
+    stmt = select(Family.id).where(~living_head()).order_by(Family.rw, Family.rt, Family.kk_number)
     if rw:
         stmt = stmt.where(Family.rw == rw)
     if rt:
         stmt = stmt.where(Family.rt == rt)
-    listed = db.session.execute(stmt).all()
+    listed = db.session.scalars(stmt).all()
     page = listed[offset:offset + limit]
-    families = {f.id: f for f in db.session.scalars(select(Family).where(Family.id.in_([i for i, _ in page])))}
-    return [(families[i], n) for i, n in page], len(listed)
+    families = {f.id: f for f in db.session.scalars(select(Family).where(Family.id.in_(page)))}
+    members = _member_rows(page)
+    return [describe_headless(families[i], members[i]) for i in page], len(listed)
 
 
 def completeness_report(rw=None):
@@ -145,6 +191,14 @@ def rw_list():
     """The RWs that have residents or families, for the filter."""
     stmt = select(Resident.rw).where(*counted_residents()).group_by(Resident.rw).order_by(Resident.rw)
     return [rw for rw in db.session.scalars(stmt)]
+
+
+def rt_list(rw=None):
+    """The RTs that have living residents (in one RW when given), for the filter."""
+    stmt = select(Resident.rt).where(*counted_residents()).group_by(Resident.rt).order_by(Resident.rt)
+    if rw:
+        stmt = stmt.where(Resident.rw == rw)
+    return [rt for rt in db.session.scalars(stmt)]
 
 
 def as_dict(counts):

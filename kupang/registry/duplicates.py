@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from .. import audit
 from ..db import lock_for_update
 from ..extensions import db
-from ..timeutil import office_today
+from ..timeutil import format_date_id, office_today
 from . import codes
 from .families import sync_family_head
 from .history import apply_changes
@@ -181,15 +181,21 @@ def clear_pairs_cache():
 
 
 def suspected_pairs():
-    """Every suspected pair, sorted by name; the scan is reused while the registry fingerprint is unchanged."""
+    """Every suspected pair not marked 'Bukan data ganda', sorted by name.
+
+    The scan is reused while the registry fingerprint is unchanged; the marked pairs are read each time.
+    """
+    from .dismissals import dismissed_keys, pair_key
+
     key = registry_fingerprint()
     with _pairs_lock:
-        if _pairs_cache["key"] == key:
-            return list(_pairs_cache["pairs"])
-    pairs = scan_pairs()
-    with _pairs_lock:
-        _pairs_cache.update(key=key, pairs=pairs)
-    return list(pairs)
+        pairs = _pairs_cache["pairs"] if _pairs_cache["key"] == key else None
+    if pairs is None:
+        pairs = scan_pairs()
+        with _pairs_lock:
+            _pairs_cache.update(key=key, pairs=pairs)
+    dismissed = dismissed_keys()
+    return [p for p in pairs if pair_key(p.first.id, p.second.id) not in dismissed]
 
 
 def scan_pairs():
@@ -280,6 +286,7 @@ def merge_residents(keep, other, take_from_other=(), user=None, versions=None):
     if any(name in values for name in ("nik", "sex", "birth_date")):
         keep.has_warnings = nik_has_warnings(keep)
     apply_changes(other, {"merged_into_id": keep.id}, user=user, source="merge")
+    followed = follow_merge(other, keep, user)
     today, user_id = office_today(), getattr(user, "id", None)
     db.session.add_all([
         ResidentEvent(resident_id=keep.id, kind="gabung", event_date=today, created_by_id=user_id,
@@ -291,8 +298,29 @@ def merge_residents(keep, other, take_from_other=(), user=None, versions=None):
     families.add(keep.family_id)
     for family_id in families - {None}:
         sync_family_head(db.session.get(Family, family_id))
-    audit.record("resident_merged", "resident", keep.id, user=user, merged_id=other.id, fields=sorted(changed))
+    audit.record("resident_merged", "resident", keep.id, user=user, merged_id=other.id, fields=sorted(changed),
+                 **({"followed_ids": followed} if followed else {}))
     return changed
+
+
+def follow_merge(other, keep, user=None):
+    """Records merged into `other` earlier now point at `keep` too (no chain of merged records); their ids."""
+    earlier = db.session.scalars(select(Resident).where(Resident.merged_into_id == other.id)
+                                 .order_by(Resident.id)).all()
+    for resident in earlier:
+        apply_changes(resident, {"merged_into_id": keep.id}, user=user, source="merge")
+    return [resident.id for resident in earlier]
+
+
+def record_in_use(resident, limit=20):
+    """The record a merged resident ended up in (following chains left by older merges), or None."""
+    current, seen = resident, {resident.id}
+    while current.merged_into_id is not None and len(seen) <= limit:
+        current = db.session.get(Resident, current.merged_into_id)
+        if current is None or current.id in seen:
+            return None
+        seen.add(current.id)
+    return current if current is not resident else None
 
 
 def field_choices(keep, other):
@@ -322,7 +350,7 @@ def display_value(name, resident):
     if name in CODE_LISTS:
         return CODE_LISTS[name].get(value, str(value))
     if name == "birth_date":
-        return value.strftime("%d-%m-%Y")
+        return format_date_id(value)
     if name == "family_id":
         return f"KK {mask_nik(resident.family.kk_number)}" if resident.family else "-"
     return str(value)

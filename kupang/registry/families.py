@@ -183,9 +183,28 @@ def change_head(family, new_head, old_head_shdk=None, user=None):
 
 
 def sync_family_head(family):
-    """Point family.head_id at its living head: kept when still valid, else the eldest, None when there is none."""
+    """Point family.head_id at its living head: kept when still valid, else the eldest, None when there is none.
+
+    A family without an address takes its head's (a member without one may have opened the KK).
+    """
     heads = [m for m in active_members(family.id) if is_counted(m) and m.shdk == codes.SHDK_HEAD]
-    if any(m.id == family.head_id for m in heads):
-        return family.head_id
-    family.head_id = heads[0].id if heads else None
+    if not any(m.id == family.head_id for m in heads):
+        family.head_id = heads[0].id if heads else None
+    head = next((m for m in heads if m.id == family.head_id), None)
+    if head is not None and not family.address:
+        follow_head_address(family, head)
     return family.head_id
+
+
+def follow_head_address(family, head):
+    """The KK's address, RT and RW become the head's (the parts the head has)."""
+    for name in ("address", "rt", "rw"):
+        if getattr(head, name):
+            setattr(family, name, getattr(head, name))
+
+
+def shown_address(family, heads):
+    """(address to show, True when it is the head's because the KK has none recorded)."""
+    if family.address or not heads or not heads[0].address:
+        return family.address, False
+    return heads[0].address, True

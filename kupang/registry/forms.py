@@ -1,11 +1,10 @@
 """Forms of the resident pages: add/edit a resident, record a life event."""
-from datetime import datetime
-
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import KupangForm, select_choices
+from ..timeutil import DATE_INPUT_EXAMPLE, DATE_INPUT_PATTERN, parse_date_id
 from . import codes
 from .residents import FIELD_LABELS
 
@@ -26,7 +25,12 @@ def choices(table, blank="- belum diisi -"):
 
 
 class IndonesianDateField(DateField):
-    """A date field (yyyy-mm-dd from <input type=date>) with an Indonesian message for bad input."""
+    """A date typed as tanggal-bulan-tahun in a text input (never the browser's own date picker, whose order
+    follows the browser's language), parsed on the server with an Indonesian message for bad input."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("description", f"tanggal-bulan-tahun, mis. {DATE_INPUT_EXAMPLE}")
+        super().__init__(label, validators, format="%d-%m-%Y", **kwargs)
 
     def process_formdata(self, valuelist):
         """Parse the date or say, in Indonesian, what is wrong."""
@@ -34,10 +38,15 @@ class IndonesianDateField(DateField):
             self.data = None
             return
         try:
-            self.data = datetime.strptime(valuelist[0].strip(), "%Y-%m-%d").date()
-        except ValueError:
+            self.data = parse_date_id(valuelist[0])
+        except ValueError as error:
             self.data = None
-            raise ValueError("Tanggal tidak valid; isi dengan format tanggal-bulan-tahun.") from None
+            raise ValueError(str(error)) from None
+
+    def input_attributes(self):
+        """What the text input needs: numeric keyboard on phones, the pattern, an example as placeholder."""
+        return {"type": "text", "inputmode": "numeric", "autocomplete": "off", "pattern": DATE_INPUT_PATTERN,
+                "placeholder": "hh-bb-tttt", "maxlength": 10}
 
 
 class ResidentForm(KupangForm):

@@ -14,3 +14,23 @@ def mask_nik(number):
     if len(text) == 16 and text.isdigit():
         return text[:6] + MASK + text[12:]
     return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
+def unmask_number(posted, stored):
+    """The number a form means: the stored one when the field still holds its masked form, else what was typed.
+
+    Forms show NIK and KK masked; a clerk who leaves the field as it is keeps the stored number.
+    """
+    text = "".join((posted or "").split())
+    if stored and text == mask_nik(stored):
+        return stored
+    return posted
+
+
+def masked_if_stored(posted, stored):
+    """What a re-rendered form shows: the stored number masked again, anything else as typed."""
+    from .nik import normalise_number
+
+    if stored and normalise_number(posted or "") == stored:
+        return mask_nik(stored)
+    return posted

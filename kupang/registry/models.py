@@ -1,7 +1,7 @@
 """Residents, families (KK), their events and field-by-field change history."""
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -117,3 +117,20 @@ class ResidentChange(db.Model):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(20), default="form")  # form, import, merge, family
+
+
+class DuplicateDismissal(db.Model):
+    """A suspected duplicate pair a clerk checked and found to be two people: it is not suggested again."""
+
+    __tablename__ = "duplicate_dismissal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The pair is stored lower id first, so (a, b) and (b, a) are one row.
+    first_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("resident.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    dismissed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    kelurahan_code: Mapped[str] = mapped_column(String(13))
+
+    __table_args__ = (UniqueConstraint("first_id", "second_id", name="uq_duplicate_dismissal_pair"),
+                      CheckConstraint("first_id < second_id", name="order"))

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..extensions import db
-from ..timeutil import office_today
+from ..timeutil import format_date_id, office_today
 from . import codes
 from .history import apply_changes
 from .models import Resident, ResidentEvent
@@ -35,6 +35,7 @@ FIELD_LABELS = {
 CODE_LISTS = {"sex": codes.SEX, "religion": codes.RELIGION, "marital_status": codes.MARITAL, "shdk": codes.SHDK,
               "education": codes.EDUCATION, "occupation_code": codes.OCCUPATIONS, "blood_type": codes.BLOOD_TYPE,
               "citizenship": codes.CITIZENSHIP, "life_status": codes.LIFE_STATUS}
+DATE_FIELDS = {"birth_date", "event_date"}
 # Events a clerk records, and the life status each one leaves the resident in.
 EVENT_STATUS = {"lahir": "hidup", "pindah_datang": "hidup", "mati": "mati", "pindah_keluar": "pindah",
                 "hilang": "hilang", "pergi": "pergi", "koreksi": None}
@@ -157,7 +158,7 @@ def update_resident(resident, values, expected_version, kk_text="", user=None):
 
     Raises VersionConflict when someone saved in between (nothing is written), ResidentError on bad input.
     """
-    from .families import move_member, target_family
+    from .families import follow_head_address, move_member, target_family
 
     if resident.version != expected_version:
         raise VersionConflict(resident)
@@ -168,10 +169,17 @@ def update_resident(resident, values, expected_version, kk_text="", user=None):
     if report.kk and (resident.family is None or resident.family.kk_number != report.kk):
         move_member(resident, target_family(report.kk, create=True, template=resident), user=user)
         changed.append("family_id")
+    elif is_head_of_family(resident) and {"address", "rt", "rw"} & set(changed):
+        follow_head_address(resident.family, resident)  # the KK's address is its head's
     if changed:
         _flush_or_conflict(resident)
         audit.record("resident_updated", "resident", resident.id, fields=sorted(changed))
     return changed, report
+
+
+def is_head_of_family(resident):
+    """Whether the resident is the head its family points at."""
+    return resident.family is not None and resident.family.head_id == resident.id
 
 
 def _flush_or_conflict(resident):
@@ -224,8 +232,6 @@ def display_value(field_name, value):
     if table is not None:
         key = int(value) if str(value).isdigit() else value
         return table.get(key, str(value))
-    if isinstance(value, date):
-        from ..timeutil import format_date_id
-
-        return format_date_id(value)
+    if isinstance(value, date) or field_name in DATE_FIELDS:
+        return format_date_id(value)  # history rows keep dates as ISO text
     return str(value)

@@ -15,9 +15,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, text
+from sqlalchemy import and_, bindparam, case, false, func, literal, or_, select, text, true
 
 from ..extensions import db
+from ..like import ESCAPE as LIKE_ESCAPE
+from ..like import contains, starts_with
 from .codes import LIFE_STATUS
 from .models import Family, Resident
 from .nik import normalise_number
@@ -111,10 +113,6 @@ def _filter_conditions(filters):
     return conditions
 
 
-def _like_escape(value):
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _next_prefix(prefix):
     """The smallest string above every string starting with prefix ('537105' -> '537106')."""
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -122,6 +120,8 @@ def _next_prefix(prefix):
 
 # Statements are built once per shape (which filters, how many words, which database) and reused with
 # bound values: building and keying a SQLAlchemy statement costs more than SQLite needs to run it.
+# Each kind of query is a few branches (conditions, display order); the list takes their ids in turn, the
+# export takes every row any branch matches (matching_ids), so both always hold the same residents.
 CAP = COUNT_CAP + 1
 LOWERED = func.lower(Resident.name)
 ROW_COLUMNS = (Resident.id, Resident.name, Resident.nik, Resident.sex, Resident.birth_date, Resident.rt, Resident.rw,
@@ -132,13 +132,13 @@ def _starts(sqlite, name):
     """lower(name) starts with a bound prefix: a range on the lower(name) index (SQLite), a pattern (PostgreSQL)."""
     if sqlite:
         return and_(bindparam(f"{name}_lo") <= LOWERED, bindparam(f"{name}_hi") > LOWERED)
-    return LOWERED.like(bindparam(f"{name}_like"), escape="\\")
+    return LOWERED.like(bindparam(f"{name}_like"), escape=LIKE_ESCAPE)
 
 
 def _starts_params(sqlite, name, prefix):
     if sqlite:
         return {f"{name}_lo": prefix, f"{name}_hi": _next_prefix(prefix)}
-    return {f"{name}_like": f"{_like_escape(prefix)}%"}
+    return {f"{name}_like": starts_with(prefix)}
 
 
 def _id_query(conditions, order_by):
@@ -146,7 +146,7 @@ def _id_query(conditions, order_by):
 
 
 @lru_cache(maxsize=256)
-def _name_statements(long_count, short_count, sqlite, filters):
+def _name_branches(long_count, short_count, sqlite, filters):
     """(names starting with the phrase, the other matches) for a query of so many long and short words."""
     base = _filter_conditions(filters)
     starts = _starts(sqlite, "phrase")
@@ -155,15 +155,15 @@ def _name_statements(long_count, short_count, sqlite, filters):
         conditions.append(Resident.id.in_(select(text("rowid")).select_from(text("resident_fts"))
                                           .where(text("resident_fts MATCH :fts"))))
     else:
-        conditions += [LOWERED.like(bindparam(f"word{i}"), escape="\\") for i in range(long_count)]
+        conditions += [LOWERED.like(bindparam(f"word{i}"), escape=LIKE_ESCAPE) for i in range(long_count)]
     word_starts = short_count
     if short_count and not long_count:
         conditions.append(_starts(sqlite, "first"))
         word_starts -= 1
-    conditions += [(literal(" ") + LOWERED).like(bindparam(f"start{i}"), escape="\\") for i in range(word_starts)]
+    conditions += [(literal(" ") + LOWERED).like(bindparam(f"start{i}"), escape=LIKE_ESCAPE)
+                   for i in range(word_starts)]
     order = (Resident.name, Resident.id) if long_count else (LOWERED, Resident.id)
-    return (_id_query(base + [starts], (LOWERED, Resident.id)),
-            _id_query(base + conditions + [~starts], order))
+    return ((tuple(base + [starts]), (LOWERED, Resident.id)), (tuple(base + conditions + [~starts]), order))
 
 
 def _name_params(words, sqlite):
@@ -173,23 +173,11 @@ def _name_params(words, sqlite):
     if long_words and sqlite:
         params["fts"] = " AND ".join('"' + w.replace('"', '""') + '"' for w in long_words)
     else:
-        params.update({f"word{i}": f"%{_like_escape(w)}%" for i, w in enumerate(long_words)})
+        params.update({f"word{i}": contains(w) for i, w in enumerate(long_words)})
     if short_words and not long_words:
         params.update(_starts_params(sqlite, "first", short_words.pop(0)))
-    params.update({f"start{i}": f"% {_like_escape(w)}%" for i, w in enumerate(short_words)})
+    params.update({f"start{i}": "% " + starts_with(w) for i, w in enumerate(short_words)})
     return len(long_words), params
-
-
-def _name_ids(phrase, filters):
-    """Names starting with the query first (index order), then the other matches by name."""
-    words = phrase.split()
-    sqlite = db.engine.dialect.name == "sqlite"
-    long_count, params = _name_params(words, sqlite)
-    first, rest = _name_statements(long_count, len(words) - long_count, sqlite, filters)
-    ids = _run_ids(first, params)
-    if len(ids) >= CAP:
-        return ids
-    return ids + _run_ids(rest, params)[:CAP - len(ids)]
 
 
 def _run_ids(statement, params):
@@ -197,15 +185,25 @@ def _run_ids(statement, params):
     return list(db.session.connection().execute(statement, params).scalars())
 
 
+def _nik_match():
+    nik = bindparam("nik")
+    return Resident.nik == nik, Resident.family_id.in_(select(Family.id).where(Family.kk_number == nik))
+
+
+@lru_cache(maxsize=64)
+def _nik_branches(filters):
+    """The whole-NIK/KK lookup: the resident with the NIK, then the members of the KK with that number."""
+    nik_match, kk_match = _nik_match()
+    return ((tuple(_filter_conditions(filters) + [or_(nik_match, kk_match)]),
+             (case((nik_match, 0), else_=1), Resident.shdk, Resident.name, Resident.id)),)
+
+
 @lru_cache(maxsize=64)
 def _nik_statement(filters):
-    """The whole-NIK/KK lookup: the resident with the NIK, then the members of the KK with that number."""
-    nik = bindparam("nik")
-    nik_match = Resident.nik == nik
-    kk_match = Resident.family_id.in_(select(Family.id).where(Family.kk_number == nik))
+    """Whole rows (not ids) for a 16-digit query: a handful of rows at most, in one query."""
+    ((conditions, order),) = _nik_branches(filters)
     return (select(*ROW_COLUMNS).outerjoin(Family, Family.id == Resident.family_id)
-            .where(*_filter_conditions(filters), or_(nik_match, kk_match))
-            .order_by(case((nik_match, 0), else_=1), Resident.shdk, Resident.name, Resident.id).limit(CAP))
+            .where(*conditions).order_by(*order).limit(CAP))
 
 
 def _nik_rows(nik, filters):
@@ -214,40 +212,73 @@ def _nik_rows(nik, filters):
 
 
 @lru_cache(maxsize=64)
-def _all_statement(filters):
-    return _id_query(_filter_conditions(filters), (Resident.name, Resident.id))
+def _all_branches(filters):
+    return ((tuple(_filter_conditions(filters)), (Resident.name, Resident.id)),)
 
 
 @lru_cache(maxsize=64)
-def _prefix_statements(filters):
+def _prefix_branches(filters):
     """(NIKs starting with the digits, in NIK order; members of KKs starting with them, not found already)."""
     base = _filter_conditions(filters)
     nik_match = and_(Resident.nik >= bindparam("lo"), Resident.nik < bindparam("hi"))
     families = select(Family.id).where(Family.kk_number >= bindparam("lo"), Family.kk_number < bindparam("hi"))
-    return (_id_query(base + [nik_match], (Resident.nik,)),
-            _id_query(base + [Resident.family_id.in_(families), or_(Resident.nik.is_(None), ~nik_match)],
-                      (Resident.family_id, Resident.shdk, Resident.id)))
+    return ((tuple(base + [nik_match]), (Resident.nik,)),
+            (tuple(base + [Resident.family_id.in_(families), or_(Resident.nik.is_(None), ~nik_match)]),
+             (Resident.family_id, Resident.shdk, Resident.id)))
 
 
-def _prefix_ids(prefix, filters):
-    """Residents whose NIK starts with the digits, then members of KKs that do."""
-    by_nik, by_kk = _prefix_statements(filters)
-    params = {"lo": prefix, "hi": _next_prefix(prefix)}
-    ids = _run_ids(by_nik, params)
-    if len(ids) >= CAP:
-        return ids
-    return ids + _run_ids(by_kk, params)[:CAP - len(ids)]
+BRANCHES = {"all": _all_branches, "nik": _nik_branches, "name": _name_branches, "number": _prefix_branches}
 
 
-def _ranked_ids(kind, value, filters):
-    """Ids of the matching residents in display order, at most COUNT_CAP + 1."""
+def _shape(query, filters):
+    """(the query's statement shape, or None when it matches nobody; its bound values)."""
+    filters = filters or SearchFilters()
+    kind, value = classify(query)
     if kind == "short_number":
-        return []
+        return None, {}
     if kind == "all":
-        return _run_ids(_all_statement(filters), {})
+        return ("all", filters), {}
+    if kind == "nik":
+        return ("nik", filters), {"nik": value}
     if kind == "name":
-        return _name_ids(value, filters)
-    return _prefix_ids(value, filters)
+        words = value.split()
+        sqlite = db.engine.dialect.name == "sqlite"
+        long_count, params = _name_params(words, sqlite)
+        return ("name", long_count, len(words) - long_count, sqlite, filters), params
+    return ("number", filters), {"lo": value, "hi": _next_prefix(value)}
+
+
+def matching(query, filters=None):
+    """(branches, bound values) of what the search box and filters match; a branch is (conditions, order)."""
+    shape, params = _shape(query, filters)
+    return (BRANCHES[shape[0]](*shape[1:]) if shape else ()), params
+
+
+def matching_ids(query, filters=None):
+    """(SELECT of the id of every resident the search matches, uncapped and unordered; its bound values).
+
+    The same conditions search_residents pages through, so an export of a search holds exactly its rows.
+    """
+    branches, params = matching(query, filters)
+    if not branches:
+        return select(Resident.id).where(false()), params
+    return select(Resident.id).where(or_(*(and_(true(), *conditions) for conditions, _order in branches))), params
+
+
+@lru_cache(maxsize=512)
+def _branch_statements(shape):
+    return tuple(_id_query(conditions, order) for conditions, order in BRANCHES[shape[0]](*shape[1:]))
+
+
+def _ranked_ids(query, filters):
+    """Ids of the matching residents in display order (each branch in turn), at most COUNT_CAP + 1."""
+    shape, params = _shape(query, filters)
+    ids = []
+    for statement in _branch_statements(shape) if shape else ():
+        ids += _run_ids(statement, params)[:CAP - len(ids)]
+        if len(ids) >= CAP:
+            break
+    return ids
 
 
 @lru_cache(maxsize=1)
@@ -268,7 +299,7 @@ def search_residents(query, filters=None, page=1):
     filters = filters or SearchFilters()
     kind, value = classify(query)
     # A whole NIK or KK matches a handful of rows at most: fetch them whole in one query.
-    found = _nik_rows(value, filters) if kind == "nik" else _ranked_ids(kind, value, filters)
+    found = _nik_rows(value, filters) if kind == "nik" else _ranked_ids(query, filters)
     result = SearchResult(kind=kind, total=len(found))
     result.page = min(max(1, page), result.pages)
     start = (result.page - 1) * PER_PAGE

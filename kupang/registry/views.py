@@ -12,8 +12,10 @@ from ..layout import ALL_STAFF
 from ..params import db_int
 from ..security import roles_required
 from . import bp, codes
+from .disclosure import record_number_lookup
+from .duplicates import record_in_use
 from .forms import EventForm, ResidentForm
-from .masking import mask_nik
+from .masking import mask_nik, masked_if_stored, unmask_number
 from .models import Resident, ResidentChange
 from .nik import normalise_number
 from .residents import (
@@ -27,6 +29,7 @@ from .residents import (
     display_value,
     record_event,
     update_resident,
+    validate,
 )
 from .search import SearchFilters, classify, search_residents
 
@@ -53,6 +56,7 @@ def search():
     filters = SearchFilters.from_args(request.args)
     page = request.args.get("halaman", 1, type=db_int)
     result = search_residents(query, filters, page)
+    record_number_lookup(query, "pencarian penduduk")
     response = render_page_or_fragment("registry/search.html", "registry/_results.html", q=query,
                                        filters=filters, result=result, codes=codes, can_edit=can_edit(),
                                        page_url=page_url)
@@ -99,7 +103,7 @@ def resident_context(resident, revealed=False):
         select(ResidentChange, User.username).outerjoin(User, User.id == ResidentChange.user_id)
         .where(ResidentChange.resident_id == resident.id)
         .order_by(ResidentChange.changed_at.desc(), ResidentChange.id.desc())).all()
-    merged_into = db.session.get(Resident, resident.merged_into_id) if resident.merged_into_id else None
+    merged_into = record_in_use(resident) if resident.merged_into_id else None
     return dict(resident=resident, members=members, changes=changes, revealed=revealed, codes=codes,
                 labels=FIELD_LABELS, code_lists=CODE_LISTS, can_edit=can_edit(), merged_into=merged_into,
                 family_url=family_url(resident.family_id) if resident.family_id else None)
@@ -132,19 +136,45 @@ def resident_reveal(resident_id):
     return add_vary(response, "HX-Request")
 
 
-def _form_page(form, record=None, report=None, conflict=None):
+def _form_page(form, record=None, report=None, conflict=None, revealed=False):
     warnings = report.warnings if report else {}
+    if record is not None and not revealed:
+        # The stored numbers are shown masked; only an audited reveal puts them in the form in full.
+        form.nik.data = masked_if_stored(form.nik.data, record.nik)
+        form.kk_number.data = masked_if_stored(form.kk_number.data, stored_kk(record))
     return render_template("registry/resident_form.html", form=form, resident=record, warnings=warnings,
-                           conflict=conflict, labels=FIELD_LABELS)
+                           conflict=conflict, labels=FIELD_LABELS, revealed=revealed)
+
+
+def stored_kk(record):
+    """The KK number of the resident's family, or None."""
+    return record.family.kk_number if record is not None and record.family else None
+
+
+def unmask_form(form, record):
+    """Numbers left masked in the form mean the stored ones (saving never wipes a NIK the clerk did not see)."""
+    form.nik.data = unmask_number(form.nik.data, record.nik)
+    form.kk_number.data = unmask_number(form.kk_number.data, stored_kk(record))
 
 
 def _attach_errors(form, error):
     for name, messages in error.errors.items():
         target = getattr(form, name, None)
         if target is not None:
-            target.errors = list(target.errors or []) + messages
+            target.errors = list(target.errors or []) + [m for m in messages if m not in (target.errors or [])]
         else:
             flash(" ".join(messages), "error")
+
+
+def _refused(form, record=None):
+    """A form the field parsers refused: the registry's rules run too, so every problem shows at once."""
+    try:
+        validate(form.resident_values(), form.kk_number.data, resident_id=getattr(record, "id", None))
+    except ResidentError as error:
+        fresh = {name: messages for name, messages in error.errors.items()
+                 if not getattr(getattr(form, name, None), "errors", None)}
+        _attach_errors(form, ResidentError(fresh))
+    return _form_page(form, record), 422
 
 
 @bp.route("/penduduk/baru", methods=["GET", "POST"])
@@ -156,7 +186,7 @@ def resident_new():
         form.rt.data, form.rw.data = request.args.get("rt", ""), request.args.get("rw", "")
         return _form_page(form)
     if not form.validate():
-        return _form_page(form), 422
+        return _refused(form)
     try:
         record, report = create_resident(form.resident_values(), form.kk_number.data, user=current_user,
                                          kelurahan_code=current_app.config["KELURAHAN_CODE"])
@@ -183,11 +213,12 @@ def resident_edit(resident_id):
     record = load_resident(resident_id)
     if request.method == "GET":
         form = ResidentForm(obj=record, version=record.version)
-        form.kk_number.data = record.family.kk_number if record.family else ""
+        form.kk_number.data = stored_kk(record) or ""
         return _form_page(form, record, report=_current_warnings(record))
     form = ResidentForm()
+    unmask_form(form, record)
     if not form.validate():
-        return _form_page(form, record), 422
+        return _refused(form, record)
     try:
         expected = posted_version(form)
         changed, report = update_resident(record, form.resident_values(), expected, form.kk_number.data,
@@ -206,6 +237,18 @@ def resident_edit(resident_id):
     return redirect(url_for("registry.resident", resident_id=resident_id), 303)
 
 
+@bp.route("/penduduk/<int:resident_id>/ubah/tampilkan-nik", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def resident_edit_reveal(resident_id):
+    """The edit form again, with what was typed kept and the stored NIK and KK in full; audited as a reveal."""
+    record = load_resident(resident_id)
+    form = ResidentForm()
+    unmask_form(form, record)
+    audit.record("resident_nik_revealed", "resident", record.id, where="formulir ubah data")
+    db.session.commit()
+    return _form_page(form, record, report=_current_warnings(record), revealed=True)
+
+
 def posted_version(form):
     """The record version the form was opened on; a missing or garbled one never matches (0)."""
     value = str(form.version.data or "").strip()
@@ -213,8 +256,8 @@ def posted_version(form):
 
 
 def _current_warnings(record):
-    kk = record.family.kk_number if record.family else ""
-    return check_numbers(record.nik, kk, sex=record.sex, birth_date=record.birth_date, resident_id=record.id)
+    return check_numbers(record.nik, stored_kk(record) or "", sex=record.sex, birth_date=record.birth_date,
+                         resident_id=record.id)
 
 
 def conflict_rows(form, current):
@@ -240,6 +283,9 @@ def resident_check():
     """htmx: the NIK/KK messages of the form being typed (errors and warnings, numbers never echoed)."""
     form = ResidentForm()
     resident_id = request.form.get("resident_id", type=db_int)
+    record = db.session.get(Resident, resident_id) if resident_id else None
+    if record is not None:
+        unmask_form(form, record)
     report = check_numbers(form.nik.data, form.kk_number.data, sex=form.sex.data,
                            birth_date=form.birth_date.data, resident_id=resident_id)
     return render_template("registry/_nik_field.html", report=report, oob=True)

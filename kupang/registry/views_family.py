@@ -1,5 +1,5 @@
 """Family pages, the completeness report, suspected duplicates and merging (blueprint "registry")."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -10,8 +10,10 @@ from ..extensions import db
 from ..htmx import is_htmx, render_page_or_fragment
 from ..params import db_int
 from ..security import roles_required
-from . import bp, codes
-from .completeness import completeness_report, counted_residents, headless_families, rw_list
+from ..timeutil import now_utc, office_today
+from . import bp, codes, completeness_export
+from .completeness import completeness_report, counted_residents, headless_families, rt_list, rw_list
+from .dismissals import DismissError, dismiss_pair
 from .duplicates import (
     MergeError,
     StaleMerge,
@@ -30,6 +32,7 @@ from .families import (
     family_warnings,
     is_counted,
     move_member,
+    shown_address,
     target_family,
 )
 from .masking import mask_nik
@@ -100,7 +103,11 @@ def family_context(family, move=None, head=None):
     members = active_members(family.id)
     warnings = family_warnings(members)
     heads = [m for m in members if m.shdk == codes.SHDK_HEAD and is_counted(m)]
+    former_heads = [m for m in members if m.shdk == codes.SHDK_HEAD and not is_counted(m)]
+    address, address_from_head = shown_address(family, heads)
     return {**template_context(), "family": family, "members": members, "warnings": warnings, "heads": heads,
+            "former_heads": former_heads, "address": address, "address_from_head": address_from_head,
+            "can_choose_head": can_edit() and any(is_counted(m) for m in members),
             "warned_ids": {rid for w in warnings for rid in w.resident_ids},
             "move": move or {}, "head": head or {}}
 
@@ -211,7 +218,27 @@ def completeness():
     rw = area_arg("rw")
     report = completeness_report(rw)
     return render_page_or_fragment("registry/completeness.html", "registry/_completeness_table.html",
-                                   report=report, rw=rw, rws=rw_list(), **template_context())
+                                   report=report, rw=rw, rws=rw_list(), printed_at=now_utc(), **template_context())
+
+
+@bp.route("/kelengkapan/unduh")
+@roles_required(*VIEW_ROLES)
+def completeness_download():
+    """The completeness table (of one RW when chosen) as .xlsx or .csv; numbers only, no personal data."""
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in completeness_export.FORMATS:
+        from .. import render_error
+
+        return render_error(400, "Pilih format .xlsx atau .csv.")
+    rw = area_arg("rw")
+    rows = completeness_export.report_rows(completeness_report(rw), current_app.config["KELURAHAN_NAME"], rw)
+    name = f"kelengkapan-nik-{'rw-' + rw + '-' if rw else ''}{office_today():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = Response(completeness_export.csv_bytes(rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return send_file(completeness_export.xlsx_file(rows), mimetype=completeness_export.FORMATS["xlsx"],
+                     as_attachment=True, download_name=name, max_age=0)
 
 
 RESIDENT_LISTS = {
@@ -267,13 +294,47 @@ def page_count(total, size=PAGE_SIZE):
 @roles_required(*VIEW_ROLES)
 def duplicates():
     """Suspected duplicate pairs, optionally of one RW/RT, paged."""
-    rw, rt, page = area_arg("rw"), area_arg("rt"), page_arg()
+    return render_duplicates(area_arg("rw"), area_arg("rt"), page_arg())
+
+
+def render_duplicates(rw, rt, page, error=None, status=200):
+    """The duplicates page (or its pairs fragment for htmx), with an error when a mark was refused."""
     pairs = pairs_in_area(suspected_pairs(), rw, rt)
     size = PAGE_SIZE // 2
     shown = pairs[(page - 1) * size: page * size]
-    return render_page_or_fragment("registry/duplicates.html", "registry/_duplicate_pairs.html",
-                                   pairs=shown, total=len(pairs), rw=rw, rt=rt, current_page=page,
-                                   pages=page_count(len(pairs), size), **template_context())
+    response = render_page_or_fragment("registry/duplicates.html", "registry/_duplicate_pairs.html",
+                                       pairs=shown, total=len(pairs), rw=rw, rt=rt, current_page=page,
+                                       pages=page_count(len(pairs), size), rws=rw_list(), rts=rt_list(rw),
+                                       dismiss_error=error, oob_filters=is_htmx(), **template_context())
+    response.status_code = status
+    return response
+
+
+@bp.route("/duplikat/bukan-ganda", methods=["POST"])
+@roles_required(*EDIT_ROLES)
+def duplicate_dismiss():
+    """Mark a suspected pair as two different people: recorded, audited, never suggested again."""
+    form = request.form
+    a, b = form.get("a", type=db_int), form.get("b", type=db_int)
+    back = {"rw": area_form("rw"), "rt": area_form("rt"), "halaman": form.get("halaman", type=db_int)}
+    try:
+        recorded = dismiss_pair(a, b, user=current_user, note=form.get("alasan", ""))
+        db.session.commit()
+    except DismissError as error:
+        db.session.rollback()
+        return render_duplicates(back["rw"], back["rt"], back["halaman"] or 1, error=str(error), status=422)
+    if recorded:
+        flash(f"Data #{min(a, b)} dan #{max(a, b)} ditandai bukan data ganda; pasangan ini tidak diusulkan lagi.",
+              "success")
+    else:
+        flash("Pasangan ini sudah ditandai bukan data ganda sebelumnya; tidak ada yang diubah.", "info")
+    return redirect(url_for("registry.duplicates", **{k: v for k, v in back.items() if v}), 303)
+
+
+def area_form(name):
+    """An RT/RW of a posted form as its 3-digit form, or None."""
+    value = (request.form.get(name) or "").strip()
+    return value.zfill(3) if value.isdigit() and len(value) <= 3 else None
 
 
 def render_merge(keep=None, other=None, error=None, status=200, choices=None):
@@ -300,11 +361,20 @@ def merge():
         keep, other = load_pair(a, b)
     except MergeError as error:
         return render_merge(error=str(error), status=404)
+    record_comparison(keep, other)
     try:
         check_mergeable(keep, other)
     except MergeError as error:
         return render_merge(keep, other, error=str(error), status=422)
     return render_merge(keep, other)
+
+
+def record_comparison(keep, other):
+    """Opening the side-by-side page shows both residents' data: audited for each, like opening their pages."""
+    begin_write()
+    for first, second in ((keep, other), (other, keep)):
+        audit.record("residents_compared", "resident", first.id, compared_with=second.id)
+    db.session.commit()
 
 
 def merge_submit(a, b):

@@ -23,6 +23,7 @@ from ..extensions import csrf, db
 from ..htmx import is_htmx
 from ..security import roles_required
 from . import bp, codes, exporter
+from .disclosure import record_number_lookup
 from .import_models import ImportJob
 from .importer import cli  # noqa: F401 (registers the import-residents command)
 from .importer.columns import FIELD_LABELS
@@ -194,6 +195,7 @@ def export():
     query, filters = _export_args()
     form = ExportForm()
     total = exporter.count_residents(query, filters)
+    record_number_lookup(query, "ekspor penduduk")  # the page echoes the number back (registry.disclosure)
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("registry/export.html", form=form, total=total, query=query, filters=filters,

@@ -49,15 +49,16 @@ def test_numbers_per_rt_rw_and_total(app):
     with app.app_context():
         report = completeness_report()
     rows = rows_by_area(report)
-    assert counts(rows[("001", "001")]) == (4, 3, 1, 0, 0, 0)
+    # kk(5), whose only member (the head) died, has no living head either: it counts as headless
+    assert counts(rows[("001", "001")]) == (4, 3, 1, 0, 0, 1)
     assert counts(rows[("001", "002")]) == (2, 1, 1, 1, 0, 1)
     assert counts(rows[("002", "001")]) == (4, 2, 2, 1, 2, 0)
     assert counts(rows[("002", "003")]) == (1, 0, 1, 0, 1, 0)
     assert set(rows) == {("001", "001"), ("001", "002"), ("002", "001"), ("002", "003")}
     subtotals = {sub.rw: counts(as_dict(sub)) for sub, _ in report.groups}
     # the Dominggus pair spans RT 001 and RT 003 of RW 002: counted once in the RW and the total
-    assert subtotals == {"001": (6, 4, 2, 1, 0, 1), "002": (5, 2, 3, 1, 2, 0)}
-    assert counts(as_dict(report.total)) == (11, 6, 5, 2, 2, 1)
+    assert subtotals == {"001": (6, 4, 2, 1, 0, 2), "002": (5, 2, 3, 1, 2, 0)}
+    assert counts(as_dict(report.total)) == (11, 6, 5, 2, 2, 2)
     assert report.duplicate_pairs == 2
     assert round(report.total.nik_percent, 1) == 54.5
 
@@ -80,8 +81,35 @@ def test_headless_family_list(app):
     build_kelurahan(app)
     with app.app_context():
         rows, total = headless_families()
-        assert total == 1 and rows[0][0].kk_number == kk(2) and rows[0][1] == 2
+        assert total == 2
+        assert [(r.family.kk_number, r.living, r.members, r.reason) for r in rows] == [
+            (kk(5), 0, 1, "semua_tidak_hidup"), (kk(2), 2, 2, "tanpa_kepala")]
+        assert "Satu-satunya" in rows[0].explanation and "Meninggal" in rows[0].explanation
         assert headless_families(rw="002") == ([], 0)
+
+
+def test_every_way_a_family_loses_its_head(app):
+    """Dead head with living members, everyone moved away, nobody left, and a family that is fine."""
+    with app.app_context(), write_intent():
+        widow = add_family(kk(11))
+        add_person("Bapak Almarhum", 1, date(1950, 1, 1), 1, widow, life_status="mati")
+        add_person("Ibu Janda", 2, date(1955, 1, 1), 3, widow)
+        moved = add_family(kk(12))
+        add_person("Kepala Pindah", 1, date(1960, 1, 1), 1, moved, life_status="pindah")
+        add_person("Anak Pindah", 1, date(1990, 1, 1), 4, moved, life_status="pindah")
+        add_family(kk(13))  # its members all moved to other KKs
+        fine = add_family(kk(14))
+        add_person("Kepala Hidup", 1, date(1960, 1, 1), 1, fine)
+        db.session.commit()
+        rows, total = headless_families()
+        found = {r.family.kk_number: (r.reason, r.living, r.members) for r in rows}
+        assert total == 3 and kk(14) not in found
+        assert found == {kk(11): ("kepala_tidak_hidup", 1, 2), kk(12): ("semua_tidak_hidup", 0, 2),
+                         kk(13): ("tanpa_anggota", 0, 0)}
+        explanation = {r.family.kk_number: r.explanation for r in rows}
+        assert "Bapak Almarhum" in explanation[kk(11)] and "Meninggal" in explanation[kk(11)]
+        assert "Pindah" in explanation[kk(12)] and "tidak ada anggota" in explanation[kk(13)].lower()
+        assert as_dict(completeness_report().total)["headless_families"] == 3
 
 
 def test_completeness_page_links_every_number(app, client, login_as):
@@ -110,7 +138,7 @@ def test_list_pages_behind_the_numbers(app, client, login_as):
     build_kelurahan(app)
     login_as("supervisor")
     body = client.get("/kelengkapan/keluarga-tanpa-kepala?rw=001&rt=002").get_data(as_text=True)
-    assert "537105******0002" in body and kk(2) not in body and "Buka KK" in body
+    assert "537105******0002" in body and kk(2) not in body and "Buka KK" in body  # supervisors only read
     body = client.get("/kelengkapan/penduduk?kategori=ber_nik&rw=002&rt=001").get_data(as_text=True)
     assert "Dominggus Pello" in body and "Rut Nalle" in body and "Naomi" not in body
     assert nik_for(BORN, 1, 60) not in body and "537105******0060" in body

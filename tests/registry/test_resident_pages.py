@@ -149,7 +149,8 @@ def test_add_resident_with_warning(app, client, login_as):
     ({"nik": "537105120390002"}, "NIK harus 16 digit angka; yang diisi 15 digit."),
     ({"kk_number": "5371O50101200001"}, "Nomor KK hanya boleh berisi angka"),
     ({"birth_date": (date.today() + timedelta(days=3)).isoformat()}, "Tanggal lahir tidak boleh di masa depan."),
-    ({"birth_date": "12/03/1990"}, "Tanggal tidak valid"),
+    ({"birth_date": "31-02-1990"}, "Tanggal tidak valid"),
+    ({"birth_date": "03/12/90"}, "tulis tanggal-bulan-tahun"),
     ({"nik": "5.37105E+15"}, "sudah diubah oleh Excel"),
     ({"name": ""}, "Nama lengkap wajib diisi."),
 ])
@@ -192,7 +193,7 @@ def test_inline_check_fragment(client, login_as, resident_id):
 def test_edit_records_history_shown_masked(app, client, login_as, resident_id):
     login_as("clerk")
     form = client.get(f"/penduduk/{resident_id}/ubah").get_data(as_text=True)
-    assert f'value="{NIK}"' in form  # the clerk edits the real number
+    assert f'value="{MASKED}"' in form and NIK not in form  # masked until revealed (test_number_disclosure)
     response = client.post(f"/penduduk/{resident_id}/ubah", data=form_data(
         nik="5371051203800002", kk_number=KK, name="Yohanes Ndun", birth_date="1980-03-12", shdk="1", version="1"))
     assert response.status_code == 303

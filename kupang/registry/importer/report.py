@@ -3,6 +3,7 @@ import csv
 import hashlib
 from datetime import date, datetime
 
+from ...timeutil import format_date_id
 from ..masking import mask_nik
 from .columns import FIELD_LABELS
 from .values import CODE_TABLES
@@ -15,7 +16,7 @@ NUMBER_FIELDS = ("nik", "kk")
 
 
 def shown(name, value):
-    """A field value as the preview shows it: codes as labels, numbers masked, dates dd-mm-yyyy."""
+    """A field value as the preview shows it: codes as labels, numbers masked, dates as everywhere (12 Maret 1990)."""
     if value is None or value == "":
         return "-"
     if name in NUMBER_FIELDS:
@@ -23,7 +24,7 @@ def shown(name, value):
     if name in CODE_TABLES:
         return CODE_TABLES[name].label(value) or str(value)
     if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
+        return format_date_id(value)
     return str(value)
 
 
