@@ -11,10 +11,9 @@ from sqlalchemy import and_, or_, select
 
 from ..audit import AuditLog
 from ..extensions import db
-from ..registry.exporter import export_statement
 from ..registry.import_models import ImportJob
 from ..registry.models import Resident, ResidentChange
-from ..registry.search import SearchFilters
+from ..registry.search import SearchFilters, matching_ids
 from ..timeutil import local_day_bounds
 
 ACCESS_KINDS = {  # action -> what the access report calls it
@@ -61,8 +60,8 @@ def _export_included(row, resident):
     """Whether an export row's filter includes the resident, judged on today's data."""
     filters_args = row.detail_data.get("filters") or {}
     filters = SearchFilters.from_args(filters_args)
-    stmt = export_statement(filters_args.get("q", ""), filters).where(Resident.id == resident.id)
-    return db.session.execute(stmt.limit(1)).first() is not None
+    ids, params = matching_ids(filters_args.get("q", ""), filters)
+    return db.session.execute(ids.where(Resident.id == resident.id).limit(1), params).first() is not None
 
 
 def access_rows(resident, first=None, last=None):
