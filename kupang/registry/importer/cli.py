@@ -98,3 +98,17 @@ def import_residents(file, dry_run, username, job_id):
         fail(job.error or "impor tidak selesai.")
     click.echo(f"Tersimpan: {job.count_new} penduduk baru, {job.count_updated} diperbarui, "
                f"{job.count_unchanged} tidak berubah, {job.count_rejected} ditolak.")
+
+
+@bp.cli.command("purge-imports")
+@click.option("--days", type=int, default=None, help="Simpan berkas impor selama sekian hari (bawaan: "
+              "KUPANG_IMPORT_RETENTION_DAYS, 7).")
+def purge_imports_command(days):
+    """Delete uploads, saved rows and rejected-rows files of imports older than the retention period."""
+    from .retention import purge_imports, retention_days
+
+    if days is not None and days < 0:
+        fail("--days tidak boleh negatif.")
+    kept = retention_days() if days is None else days
+    removed = purge_imports(days=kept)
+    click.echo(f"Berkas impor yang lebih tua dari {kept} hari dihapus: {removed} impor.")
