@@ -81,7 +81,7 @@ def write_issues_csv(plan, path):
         writer = SafeCsvWriter(fh, delimiter=";")
         writer.writerow(["Baris", "Kolom", "Jenis", "Pesan"])
         for line, column, level, message in iter_issues(plan):
-            writer.writerow([line, column, LEVEL_LABELS[level], message])
+            writer.writerow([line, "" if column == "-" else column, LEVEL_LABELS[level], message])
 
 
 def general_display(number):
