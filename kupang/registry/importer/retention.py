@@ -78,10 +78,11 @@ def _purge_daily(app, first_delay):
 _stop = threading.Event()
 
 
-def start_retention(app, first_delay=5.0):
+def start_retention(app):
     """Start the daily purge thread for this process (not in tests unless IMPORT_PURGE_ON_START is set)."""
     if not app.config.get("IMPORT_PURGE_ON_START", not app.testing):
         return None
+    first_delay = app.config.get("IMPORT_PURGE_FIRST_DELAY", 5.0)  # let the app finish starting first
     thread = threading.Thread(target=_purge_daily, args=(app, first_delay), daemon=True, name="import-retention")
     thread.start()
     return thread
