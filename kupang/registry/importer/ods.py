@@ -76,7 +76,7 @@ class _TableParser:
         self.wanted, self.table, self.inside, self.finished = wanted, -1, False, False
         self.done, self.row_number, self.cells, self.column = [], 0, {}, 0
         self.row_repeat, self.cell_repeat, self.cell_value, self.kind = 1, 1, None, None
-        self.paragraphs, self.parts, self.in_p, self.annotation, self.length, self.emitted = [], [], 0, 0, 0, 0
+        self.paragraphs, self.parts, self.in_p, self.annotation, self.length = [], [], 0, 0, 0
 
     def start(self, name, attrs):
         tag = _T.get(name)
@@ -138,7 +138,7 @@ class _TableParser:
     def _add(self, data):
         self.length += len(data)
         if self.length > MAX_CELL_CHARS:
-            raise refuse_cell(f"sel {cell_ref(self.row_number + 1, self.column)}")
+            raise refuse_cell(f"Sel {cell_ref(self.row_number + 1, self.column)}")
         self.parts.append(data)
 
     def _finish_cell(self):
@@ -155,16 +155,21 @@ class _TableParser:
         if not self.cells:
             self.row_number += self.row_repeat
             return
+        if self.row_number + self.row_repeat > MAX_SHEET_ROWS:
+            raise ImportFileError("Lembar kerja berisi lebih dari 1.048.576 baris; ini bukan berkas data "
+                                  "penduduk yang wajar.")
         values = [None] * (max(self.cells) + 1)
         for index, value in self.cells.items():
             values[index] = value
-        for _ in range(self.row_repeat):
-            self.row_number += 1
-            self.emitted += 1
-            if self.row_number > MAX_SHEET_ROWS:
-                raise ImportFileError("Lembar kerja berisi lebih dari 1.048.576 baris; ini bukan berkas data "
-                                      "penduduk yang wajar.")
-            self.done.append((self.row_number, list(values)))
+        self.done.append((self.row_number + 1, values, self.row_repeat))  # repeats are expanded as they are read
+        self.row_number += self.row_repeat
+
+
+def _expand(done):
+    """Finished rows, a repeated row once per repetition (lazily: a row repeated 100,000 times is one list)."""
+    for first, values, repeat in done:
+        for offset in range(repeat):
+            yield first + offset, list(values)
 
 
 class OdsSource:
@@ -219,7 +224,7 @@ class OdsSource:
 
         def drain():
             done, parser.done = parser.done, []
-            return done
+            return _expand(done)
 
         try:
             with self.package.open(self.content) as stream:

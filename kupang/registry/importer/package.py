@@ -32,7 +32,7 @@ ENCRYPTED = ("Berkas dilindungi kata sandi (terenkripsi), jadi isinya tidak dapa
              "LibreOffice, hapus kata sandinya, simpan, lalu unggah lagi.")
 DTD = ("Berkas berisi deklarasi DTD/entitas XML, yang tidak pernah ditulis Excel maupun LibreOffice dan dapat "
        "dipakai untuk menyerang server; berkas ditolak. Simpan ulang berkas itu di Excel atau LibreOffice.")
-CELL_TOO_LONG = ("Sebuah sel ({where}) berisi teks lebih dari 32.767 karakter, batas Excel untuk satu sel; "
+CELL_TOO_LONG = ("{where} berisi teks lebih dari 32.767 karakter, batas Excel untuk satu sel; "
                  "berkas ditolak. Periksa sel itu, lalu unggah lagi.")
 TOO_MANY_STRINGS = ("Berkas berisi terlalu banyak teks ({count}; batasnya {limit}). Bagi data menjadi beberapa "
                     "berkas, lalu unggah satu per satu.")

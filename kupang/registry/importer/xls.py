@@ -85,7 +85,7 @@ class XlsSource:
         kind, value = cell.ctype, cell.value
         if kind == xlrd.XL_CELL_TEXT:
             if len(value) > MAX_CELL_CHARS:
-                raise refuse_cell(f"sel {cell_ref(row_index + 1, column)}")
+                raise refuse_cell(f"Sel {cell_ref(row_index + 1, column)}")
             return value if value != "" else None
         if kind == xlrd.XL_CELL_NUMBER:
             return int(value) if value.is_integer() and abs(value) < 2**53 else value

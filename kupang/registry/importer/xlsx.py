@@ -110,7 +110,7 @@ class _SharedStrings:
             self.length += len(data)
             self.total += len(data)
             if self.length > MAX_CELL_CHARS:
-                raise refuse_cell(f"teks bersama nomor {len(self.items)}")
+                raise refuse_cell(f"Teks bersama nomor {len(self.items)}")
             if self.total > MAX_SHARED_CHARS:
                 raise ImportFileError(TOO_MANY_STRINGS.format(count="terlalu banyak", limit="64 juta huruf"))
             self.parts.append(data)
@@ -184,7 +184,7 @@ class _SheetParser:
         if self.target is not None:
             self.length += len(data)
             if self.length > MAX_CELL_CHARS:
-                raise refuse_cell(f"sel {cell_ref(self.row_number, self.column)}")
+                raise refuse_cell(f"Sel {cell_ref(self.row_number, self.column)}")
             self.target.append(data)
 
     def _finish_cell(self):
