@@ -7,7 +7,7 @@ merged range are blank.
 """
 import re
 import zipfile
-from datetime import time
+from datetime import time, timedelta
 from xml.parsers import expat
 from xml.sax.saxutils import unescape as xml_unescape
 
@@ -42,12 +42,14 @@ def _count(attrs, name):
 
 
 def duration_time(text):
-    """office:time-value 'PT10H10M10S' as a time of day; None when it is not one."""
+    """office:time-value 'PT10H10M10S' as a time of day (a timedelta from 24 hours on); None when it is neither."""
     match = _DURATION.match(text.strip())
     if not match:
         return None
     days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
-    total = round(((days * 24 + hours) * 60 + minutes) * 60 + seconds) % 86400
+    total = round(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+    if total >= 86400:
+        return timedelta(seconds=total)
     return time(total // 3600, total // 60 % 60, total % 60)
 
 
