@@ -54,15 +54,19 @@ def test_purge_removes_old_files_keeps_new_ones_and_the_record(app, tmp_path):
     new_id, new_folder = checked_job(app, tmp_path, "baru.csv")
     age(app, old_id, 8)
     with app.app_context():
-        orphan = imports_root() / "job-999999"
-        orphan.mkdir()
-        (orphan / "unggahan.xlsx").write_bytes(b"x")
+        orphan, arriving = imports_root() / "job-999999", imports_root() / "job-999998"
+        for folder in (orphan, arriving):
+            folder.mkdir()
+            (folder / "unggahan.xlsx").write_bytes(b"x")
+        week_ago = time.time() - 8 * 24 * 3600
+        os.utime(orphan, (week_ago, week_ago))  # an old folder left without its job row
         assert purge_imports() == 2
         old, new = db.session.get(ImportJob, old_id), db.session.get(ImportJob, new_id)
         assert old.status == "cancelled" and "dihapus otomatis setelah 7 hari" in old.error
         assert old.rejected_path is None and old.issues_path is None and old.count_rows == 2
         assert new.status == "ready" and new.rejected_path
     assert not old_folder.exists() and not orphan.exists() and new_folder.is_dir()
+    assert arriving.is_dir()  # an upload being saved right now (no committed job row yet) is left alone
 
 
 def test_retention_days_come_from_the_environment(app, tmp_path, monkeypatch):

@@ -115,6 +115,7 @@ def test_no_file_chosen(client, login_as):
 
 
 def test_corrupt_xlsx_is_refused_at_upload_with_a_clear_message(app, client, login_as, tmp_path):
+    app.instance_path = str(tmp_path / "instance")  # its own: the session's folder holds other tests' jobs
     login_as("clerk")
     path = write_xlsx(tmp_path / "rusak.xlsx", [person(1)])
     data = path.read_bytes()

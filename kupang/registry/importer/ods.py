@@ -11,9 +11,9 @@ from datetime import time, timedelta
 from xml.parsers import expat
 from xml.sax.saxutils import unescape as xml_unescape
 
+from .cells import MAX_COLUMNS, cell_ref, iso_value
 from .errors import ImportFileError
 from .package import ENCRYPTED, MAX_CELL_CHARS, ZipPackage, refuse_cell, xml_parser
-from .xlsx import MAX_COLUMNS, cell_ref, iso_value
 
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

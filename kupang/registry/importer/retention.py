@@ -7,7 +7,7 @@ import logging
 import re
 import shutil
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -44,8 +44,8 @@ def purge_imports(now=None, days=None):
     if not folders:
         return 0
     jobs = {job.id: job for job in db.session.scalars(select(ImportJob).where(ImportJob.id.in_(list(folders))))}
-    expired = [job_id for job_id in folders
-               if job_id not in jobs or (jobs[job_id].created_at or cutoff) < cutoff]
+    expired = [job_id for job_id, path in folders.items()
+               if (jobs[job_id].created_at < cutoff if job_id in jobs else _older(path, cutoff))]
     db.session.commit()
     if not expired:
         return 0
@@ -61,6 +61,15 @@ def purge_imports(now=None, days=None):
         shutil.rmtree(folders[job_id], ignore_errors=True)
     log.info("purged the files of %d import(s) older than %d days", len(expired), days)
     return len(expired)
+
+
+def _older(path, cutoff):
+    """A folder without a job row (its upload may still be being saved): judged by its own age."""
+    try:
+        changed = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+    except OSError:
+        return False
+    return changed < cutoff
 
 
 def _purge_daily(app, first_delay):

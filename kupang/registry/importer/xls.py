@@ -6,10 +6,10 @@ padding to the widest row), cells under a merged range are blank, dates follow t
 import os
 import struct
 
+from .cells import MAX_COLUMNS, Merges, cell_ref
 from .errors import ImportFileError
 from .package import ENCRYPTED, MAX_CELL_CHARS, refuse_cell
 from .values import excel_serial, excel_time
-from .xlsx import MAX_COLUMNS, Merges, cell_ref
 
 DAMAGED = ("Berkas .xls rusak, terpotong, atau bukan berkas Excel 97-2003. Buka dan simpan ulang berkas itu di "
            "Excel atau LibreOffice (sebaiknya sebagai .xlsx), lalu unggah lagi.")

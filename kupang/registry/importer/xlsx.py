@@ -7,10 +7,9 @@ ISO dates and times in t="d" cells, part names in any case, and cells hidden und
 import posixpath
 import re
 import zipfile
-from collections import deque
-from datetime import date, datetime, time
 from xml.parsers import expat
 
+from .cells import MAX_COLUMNS, Merges, cell_ref, column_index, iso_value, unescape
 from .errors import ImportFileError
 from .package import (
     MAX_CELL_CHARS,
@@ -24,7 +23,6 @@ from .package import (
 )
 from .values import excel_serial, excel_time
 
-MAX_COLUMNS = 512  # a stray cell far to the right must not blow a row up to 16,384 cells
 MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
 REL_ID = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships id",
           "http://purl.oclc.org/ooxml/officeDocument/relationships id"}
@@ -34,10 +32,8 @@ XLSB = ("Format .xlsb (Buku Kerja Biner Excel) tidak dapat dibaca. Buka di Excel
         "Buku Kerja Excel (.xlsx).")
 BAD_SHARED = ("Berkas .xlsx rusak: sel {ref} merujuk teks bersama nomor {index}, padahal berkas hanya berisi "
               "{count} teks bersama. Buka dan simpan ulang berkas itu di Excel, lalu unggah lagi.")
-_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref=\""
                     rb"([A-Za-z]{1,3})([0-9]{1,7}):([A-Za-z]{1,3})([0-9]{1,7})\"")
-_LETTERS = {}
 
 
 def _tags(*names):
@@ -46,35 +42,6 @@ def _tags(*names):
 
 SHEET_TAGS = _tags("row", "c", "v", "is", "t", "rPh")
 SHARED_TAGS = _tags("si", "t", "rPh")
-
-
-def unescape(text):
-    """Undo Excel's `_xHHHH_` escapes (`_x000D_` is a CR; `_x005F_` keeps the underscore of a literal `_x..._`)."""
-    if "_x" not in text:
-        return text
-    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
-
-
-def column_index(letters):
-    """0-based column of a cell reference's letters ('A' -> 0, 'AB' -> 27)."""
-    index = _LETTERS.get(letters)
-    if index is None:
-        index = 0
-        for char in letters.upper():
-            index = index * 26 + ord(char) - 64
-        index -= 1
-        if len(_LETTERS) < 20_000:
-            _LETTERS[letters] = index
-    return index
-
-
-def cell_ref(row, column):
-    """'B7' for row 7, column 1."""
-    letters, column = "", column + 1
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row}"
 
 
 class _SharedStrings:
@@ -114,26 +81,6 @@ class _SharedStrings:
             if self.total > MAX_SHARED_CHARS:
                 raise ImportFileError(TOO_MANY_STRINGS.format(count="terlalu banyak", limit="64 juta huruf"))
             self.parts.append(data)
-
-
-class Merges:
-    """Merged ranges of a sheet; every cell of a range but its top-left one is hidden."""
-
-    def __init__(self, ranges):
-        self.pending = deque(sorted(ranges))  # (first row, last row, first column, last column)
-        self.active = []
-
-    def hidden(self, row):
-        """{column: True} of the hidden cells of a row (rows come in ascending order)."""
-        while self.pending and self.pending[0][0] <= row:
-            self.active.append(self.pending.popleft())
-        self.active = [r for r in self.active if r[1] >= row]
-        hidden = set()
-        for first_row, _last_row, first_col, last_col in self.active:
-            for column in range(first_col, min(last_col, MAX_COLUMNS - 1) + 1):
-                if (row, column) != (first_row, first_col):
-                    hidden.add(column)
-        return hidden
 
 
 class _SheetParser:
@@ -235,21 +182,6 @@ class _SheetParser:
         except (ValueError, IndexError):
             raise ImportFileError(BAD_SHARED.format(ref=cell_ref(self.row_number, self.column), index=raw.strip(),
                                                     count=len(self.shared))) from None
-
-
-def iso_value(raw):
-    """A t="d" cell: ISO date, date-time or time of day; text left as it is when it is none of those."""
-    text = raw.strip().rstrip("Z")
-    for kind in (datetime, time):
-        try:
-            value = kind.fromisoformat(text)
-        except ValueError:
-            continue
-        return value
-    try:
-        return datetime.combine(date.fromisoformat(text), time())
-    except ValueError:
-        return raw
 
 
 def _member(target, base="xl"):
