@@ -87,3 +87,13 @@ def test_password_protected_xls_is_refused_with_a_clear_message(app, client, log
     path.write_bytes(bytes(data))
     text = client.get(upload(client, path).headers["Location"]).get_data(as_text=True)
     assert "dilindungi kata sandi" in text and count(app, Resident) == 0
+
+
+def test_the_import_page_says_which_formats_are_read(client, login_as):
+    login_as("clerk")
+    text = client.get("/penduduk/impor").get_data(as_text=True)
+    formats = text[text.index('id="import-formats"'):]
+    for shown in (".xlsx", ".xlsm", ".xls Excel 97-2003", "LibreOffice Calc (.ods)", "CSV", "FormatImporExcel.xlsm",
+                  ".xlsb", "dilindungi kata sandi"):
+        assert shown in formats[:800], shown
+    assert 'accept=".xlsx,.xlsm,.xls,.ods,.csv"' in text
