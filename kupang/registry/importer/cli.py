@@ -69,12 +69,12 @@ def run_worker(job_id):
 @click.option("--user", "username", default="", help="Nama pengguna yang dicatat sebagai pengimpor.")
 @click.option("--job", "job_id", type=int, default=None, help="(internal) jalankan pekerjaan impor tersimpan.")
 def import_residents(file, dry_run, username, job_id):
-    """Import residents from an .xlsx or .csv file: check, summary, then save (unless --dry-run)."""
+    """Import residents from a spreadsheet (.xlsx, .xls, .ods, .csv): check, summary, then save (or --dry-run)."""
     if job_id is not None:
         run_worker(job_id)
         return
     if not file:
-        fail("sebutkan berkas .xlsx atau .csv yang akan diimpor.")
+        fail("sebutkan berkas (.xlsx, .xls, .ods atau .csv) yang akan diimpor.")
     if not os.path.isfile(file):
         fail(f"berkas {file} tidak ditemukan.")
     user = _user(username)
