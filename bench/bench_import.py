@@ -1,13 +1,18 @@
-"""Import benchmark: a 50,000-row .xlsx checked and imported through a real gunicorn while clerks look up NIKs.
+"""Import benchmark: a 50,000-row .xlsx, .xls and .ods checked and imported through a real gunicorn while clerks
+look up NIKs.
 
-    .venv/bin/python bench/bench_import.py [--rows 50000] [--existing 10000] [--clients 2] [--json]
+    .venv/bin/python bench/bench_import.py [--rows 50000] [--existing 10000] [--clients 2] [--formats xlsx,xls,ods]
+                                           [--json]
 
-Measured in one run, on 127.0.0.1 in a scratch folder removed afterwards:
+Measured in one run, on 127.0.0.1 in a scratch folder removed afterwards, for each format on a fresh database
+(the .xls and .ods are the same sheet written by LibreOffice: `soffice --headless --convert-to`; the same rows
+as .csv are the baseline, the cheapest file to read):
   * check (upload -> preview ready) and import (confirm -> saved) wall time of the 50,000-row file;
   * peak RSS (VmHWM) of each importing worker process, polled from /proc;
   * NIK lookups (/penduduk?q=<NIK>, htmx fragment) p50/p95/max while the import runs, against a
     baseline measured the same way just before the import on the same server and database.
-Targets (issue 4): check + import <= 30 s, peak RSS <= 250 MB, p95 lookup during the import < 50 ms.
+Targets (issues 4 and 10): check + import <= 30 s, peak RSS <= 250 MB, p95 lookup during the import < 50 ms,
+for every format.
 """
 import argparse
 import json
@@ -42,6 +47,7 @@ from bench.common import (  # noqa: E402
 from kupang.cli import DEMO_PASSWORD  # noqa: E402
 
 PORTS = (8140, 8159)
+WORKER_CPU = {}  # (job id, status reached) -> CPU seconds of the worker process, last seen
 MAX_IMPORT_SECONDS = 300
 HEADER = ["NIK", "No KK", "Nama Lengkap", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Agama",
           "Status Perkawinan", "SHDK", "Pendidikan", "Pekerjaan", "Alamat", "RT", "RW", "Nama Ayah", "Nama Ibu"]
@@ -75,6 +81,20 @@ def build_xlsx(path, rows, changed_every=0):
     book.save(path)
 
 
+def build_csv(path, rows):
+    """The same rows as build_xlsx, as the CSV an Indonesian Excel saves (the baseline format)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(HEADER)
+        for i in range(rows):
+            values = person(i, "Guru" if i % 10 == 0 else "Wiraswasta")
+            values[5] = values[5].strftime("%d/%m/%Y")
+            writer.writerow(values)
+    return path
+
+
 def multipart(fields, file_field, filename, data):
     """A multipart/form-data body and its content type."""
     boundary = uuid.uuid4().hex
@@ -85,6 +105,15 @@ def multipart(fields, file_field, filename, data):
                  "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a live process so far (from /proc), or None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid):
@@ -166,7 +195,7 @@ class JobReader:
 
 def wait_job(jobs, job_id, statuses, previous_pid=None):
     """Poll the job until it reaches a status; returns (seconds, row, peak RSS MB of its worker)."""
-    started, peak, pid = time.perf_counter(), None, None
+    started, peak, pid, cpu = time.perf_counter(), None, None, None
     while time.perf_counter() - started < MAX_IMPORT_SECONDS:
         row = jobs.row(job_id)
         if row[1] and row[1] != previous_pid:
@@ -174,18 +203,21 @@ def wait_job(jobs, job_id, statuses, previous_pid=None):
         if pid:
             now = peak_rss_mb(pid)
             peak = now if now is not None else peak
+            used = cpu_seconds(pid)
+            cpu = used if used is not None else cpu
         if row[0] in statuses:
+            WORKER_CPU[job_id, row[0]] = cpu
             return time.perf_counter() - started, row, peak, pid
         time.sleep(0.1)
     raise RuntimeError(f"import job {job_id} did not reach {statuses} within {MAX_IMPORT_SECONDS} s")
 
 
-def run_import(server, jobs, instance, xlsx):
+def run_import(server, jobs, instance, upload_file):
     """Upload, wait for the check, confirm, wait for the write. Returns timings, counts and peaks."""
     clerk = Client(server.port, timeout=120)
     clerk.login("petugas1", DEMO_PASSWORD)
     token = csrf_token(clerk.get("/penduduk/impor")[2].decode())
-    body, content_type = multipart({"csrf_token": token}, "file", "penduduk-50rb.xlsx", xlsx.read_bytes())
+    body, content_type = multipart({"csrf_token": token}, "file", upload_file.name, upload_file.read_bytes())
     started = time.perf_counter()
     status, headers, _body, _wire = clerk.request("POST", "/penduduk/impor", body=body,
                                                  headers={"Content-Type": content_type})
@@ -210,20 +242,22 @@ def run_import(server, jobs, instance, xlsx):
         tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
         raise RuntimeError(f"import failed: {row[2]}\n{tail}")
     clerk.close()
-    return {"upload_s": round(upload, 2), "check_s": round(upload + check_s, 2), "import_s": round(apply_s, 2),
+    cpu = [WORKER_CPU.get((job_id, "ready")), WORKER_CPU.get((job_id, "done"))]
+    return {"check_cpu_s": round(cpu[0] or 0, 1), "import_cpu_s": round(cpu[1] or 0, 1),
+            "upload_s": round(upload, 2), "check_s": round(upload + check_s, 2), "import_s": round(apply_s, 2),
             "total_s": round(upload + check_s + apply_s, 2), "check_peak_rss_mb": round(check_peak or 0, 1),
             "import_peak_rss_mb": round(apply_peak or 0, 1), "preview": preview,
             "write_transaction_s": json.loads(row[8] or "{}").get("write_seconds"),
             "saved": {"new": row[4], "updated": row[5], "unchanged": row[6], "rejected": row[7]}}
 
 
-def scratch_database(server_url, scratch):
+def scratch_database(server_url, scratch, suffix=""):
     """(database URL, drop function): a SQLite file in the scratch folder, or a private PostgreSQL database."""
     if not server_url:
         return f"sqlite:///{scratch / 'kupang.db'}", lambda: None
     import psycopg
 
-    name = f"kupang_bench_import_{os.getpid()}"
+    name = f"kupang_bench_import_{os.getpid()}{suffix}"
     base, _slash, _db = server_url.rpartition("/")
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -237,52 +271,47 @@ def scratch_database(server_url, scratch):
 
 def report(results, as_json):
     """Print the tables (or JSON)."""
+    runs = results["formats"]
+    rows = []
+    for fmt, run in runs.items():
+        rows.append({"format": fmt, "berkas MB": run["file_mb"], "periksa s": run["check_s"],
+                     "simpan s": run["import_s"], "total s": run["total_s"],
+                     "CPU pekerja s": round(run["check_cpu_s"] + run["import_cpu_s"], 1),
+                     "puncak RSS MB": max(run["check_peak_rss_mb"], run["import_peak_rss_mb"]),
+                     "transaksi tulis s": run["write_transaction_s"],
+                     "cari NIK p95 ms": run["lookup_during_import_ms"]["p95"],
+                     "p95 tanpa impor ms": run["lookup_baseline_ms"]["p95"],
+                     "baru": run["saved"]["new"], "diperbarui": run["saved"]["updated"],
+                     "galat cari": run["lookup_during_import_ms"]["errors"]})
     emit(results, as_json, [
-        (f"Impor {results['rows']:,} baris (.xlsx) ke {results['database']}".replace(",", "."), [
-            {"langkah": "unggah", "detik": results["upload_s"], "puncak RSS MB": ""},
-            {"langkah": "periksa (unggah -> pratinjau siap)", "detik": results["check_s"],
-             "puncak RSS MB": results["check_peak_rss_mb"]},
-            {"langkah": "simpan (konfirmasi -> selesai)", "detik": results["import_s"],
-             "puncak RSS MB": results["import_peak_rss_mb"]},
-            {"langkah": "  di dalamnya: satu transaksi tulis", "detik": results["write_transaction_s"],
-             "puncak RSS MB": ""},
-            {"langkah": "total (target <= 30 s, <= 250 MB)", "detik": results["total_s"],
-             "puncak RSS MB": max(results["check_peak_rss_mb"], results["import_peak_rss_mb"])},
-        ], ["langkah", "detik", "puncak RSS MB"]),
-        ("Hasil", [{"": "pratinjau", **results["preview"]}, {"": "tersimpan", **results["saved"]}],
-         ["", "new", "updated", "unchanged", "rejected"]),
-        ("Cari NIK lewat gunicorn (ms; target p95 < 50 saat impor)", [
-            {"": "tanpa impor (baseline)", **results["lookup_baseline_ms"]},
-            {"": "selama impor", **results["lookup_during_import_ms"]},
-        ], ["", "n", "median", "p95", "max", "errors"]),
+        (f"Impor {results['rows']:,} baris ke {results['database']}".replace(",", ".")
+         + " (target: total <= 30 s, puncak <= 250 MB, p95 cari NIK < 50 ms; csv = pembanding)", rows,
+         ["format", "berkas MB", "periksa s", "simpan s", "total s", "CPU pekerja s", "puncak RSS MB",
+         "transaksi tulis s",
+          "cari NIK p95 ms", "p95 tanpa impor ms", "baru", "diperbarui", "galat cari"]),
         ("Mesin", [{"CPU": results["cpus"], "beban rata-rata (1/5/15 menit) sesudahnya":
                     " / ".join(map(str, results["load_average_after"]))}], None),
     ])
 
 
+def convert(xlsx, fmt, folder):
+    """The same sheet written by LibreOffice in another format (not timed)."""
+    folder.mkdir(exist_ok=True)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{folder / '.profile'}", "--headless", "--norestore",
+                    "--convert-to", fmt, "--outdir", str(folder), str(xlsx)], check=True, capture_output=True,
+                   timeout=900, stdin=subprocess.DEVNULL)
+    return folder / f"{xlsx.stem}.{fmt}"
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--existing", type=int, default=10_000, help="residents already stored before the import")
-    parser.add_argument("--clients", type=int, default=2, help="clerks looking up NIKs at the same time")
-    parser.add_argument("--baseline-seconds", type=float, default=10.0)
-    parser.add_argument("--postgres", default="", help="server URL (postgresql://user@127.0.0.1/db): "
-                        "runs on a private scratch database there instead of SQLite")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="kupang-bench-import-"))
-    database, drop = scratch_database(args.postgres, scratch)
-    env = {"KUPANG_DATABASE_URL": database, "KUPANG_INSTANCE_PATH": str(scratch / "instance"),
+
+def bench_format(args, scratch, fmt, upload_file, existing):
+    """One format on a fresh database: baseline lookups, then lookups while the file is checked and saved."""
+    folder = scratch / fmt
+    folder.mkdir(exist_ok=True)
+    database, drop = scratch_database(args.postgres, folder, suffix=fmt)
+    env = {"KUPANG_DATABASE_URL": database, "KUPANG_INSTANCE_PATH": str(folder / "instance"),
            "KUPANG_SECRET_KEY": "bench-import"}
     try:
         prepare_database(env, residents=0)
-        started = time.perf_counter()
-        existing = scratch / "awal.xlsx"
-        build_xlsx(existing, args.existing)
-        xlsx = scratch / "penduduk-50rb.xlsx"
-        build_xlsx(xlsx, args.rows, changed_every=10)
-        generated = time.perf_counter() - started
         subprocess.run([PYTHON, "-m", "flask", "--app", "app", "import-residents", str(existing)], cwd=ROOT,
                        env={**os.environ, **env}, check=True, capture_output=True, timeout=600)
         niks = [person(i)[0] for i in range(args.existing)]
@@ -292,21 +321,48 @@ def main():
             time.sleep(args.baseline_seconds)
             base_latencies, base_errors = baseline.finish()
             during = Lookups(server.port, niks, args.clients).start()
-            result = run_import(server, JobReader(database), scratch / "instance", xlsx)
+            result = run_import(server, JobReader(database), folder / "instance", upload_file)
             busy_latencies, busy_errors = during.finish()
-        results = {
-            "database": "postgresql" if args.postgres else "sqlite",
-            "rows": args.rows, "existing_residents": args.existing, "file_mb": round(xlsx.stat().st_size / 2**20, 2),
-            "generate_s": round(generated, 1), **result,
+    finally:
+        drop()
+    return {"file_mb": round(upload_file.stat().st_size / 2**20, 2), **result,
             "lookup_baseline_ms": {**summary(base_latencies), "errors": base_errors},
-            "lookup_during_import_ms": {**summary(busy_latencies), "errors": busy_errors},
+            "lookup_during_import_ms": {**summary(busy_latencies), "errors": busy_errors}}
+
+
+def main():
+    """Run the benchmark for each format and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--existing", type=int, default=10_000, help="residents already stored before the import")
+    parser.add_argument("--clients", type=int, default=2, help="clerks looking up NIKs at the same time")
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
+    parser.add_argument("--formats", default="csv,xlsx,xls,ods",
+                        help="comma-separated: csv (the baseline: the same rows as plain text), xlsx, xls, ods")
+    parser.add_argument("--postgres", default="", help="server URL (postgresql://user@127.0.0.1/db): "
+                        "runs on private scratch databases there instead of SQLite")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    formats = [fmt.strip() for fmt in args.formats.split(",") if fmt.strip()]
+    scratch = Path(tempfile.mkdtemp(prefix="kupang-bench-import-"))
+    try:
+        existing = scratch / "awal.xlsx"
+        build_xlsx(existing, args.existing)
+        xlsx = scratch / "penduduk-50rb.xlsx"
+        build_xlsx(xlsx, args.rows, changed_every=10)
+        files = {fmt: xlsx if fmt == "xlsx" else build_csv(scratch / "penduduk-50rb.csv", args.rows) if fmt == "csv"
+                 else convert(xlsx, fmt, scratch / f"lo-{fmt}") for fmt in formats}
+        runs = {fmt: bench_format(args, scratch, fmt, files[fmt], existing) for fmt in formats}
+        results = {
+            "database": "postgresql" if args.postgres else "sqlite", "rows": args.rows,
+            "existing_residents": args.existing, "formats": runs,
             "targets": {"total_s": 30, "peak_rss_mb": 250, "lookup_p95_ms": 50},
             "load_average_after": [round(v, 2) for v in os.getloadavg()], "cpus": os.cpu_count(),
         }
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        drop()
     report(results, args.json)
+
 
 if __name__ == "__main__":
     main()

@@ -16,12 +16,13 @@ EDUCATION = {1: "Tidak/belum sekolah", 2: "Belum tamat SD/sederajat", 3: "Tamat 
              4: "SLTP/sederajat", 5: "SLTA/sederajat", 6: "Diploma I/II", 7: "Akademi/Diploma III/Sarjana muda",
              8: "Diploma IV/Strata I", 9: "Strata II", 10: "Strata III"}
 
-CITIZENSHIP = {1: "WNI", 2: "WNA"}
+CITIZENSHIP = {1: "WNI", 2: "WNA", 3: "Dua kewarganegaraan"}  # 3: as SIAK and OpenSID (children, UU 12/2006)
 
 BLOOD_TYPE = {1: "A", 2: "B", 3: "AB", 4: "O", 5: "A+", 6: "A-", 7: "B+", 8: "B-", 9: "AB+", 10: "AB-",
               11: "O+", 12: "O-", 13: "Tidak tahu"}
 
-LIFE_STATUS = {"hidup": "Hidup", "mati": "Meninggal", "pindah": "Pindah", "hilang": "Hilang", "pergi": "Pergi"}
+LIFE_STATUS = {"hidup": "Hidup", "mati": "Meninggal", "pindah": "Pindah", "hilang": "Hilang", "pergi": "Pergi",
+               "tdk_valid": "Tidak valid"}  # tdk_valid: OpenSID's status_dasar 9, a record found to be wrong
 
 EVENT_KINDS = {"lahir": "Kelahiran", "mati": "Kematian", "pindah_datang": "Pindah datang",
                "pindah_keluar": "Pindah keluar", "hilang": "Hilang", "pergi": "Pergi",

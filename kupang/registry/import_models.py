@@ -60,6 +60,8 @@ class ImportJob(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     finished_at: Mapped[datetime | None]
 
+    unpacked_size = None  # measured at upload, not stored: decides inline check or worker process
+
     user = relationship("User", foreign_keys=[user_id])
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
 

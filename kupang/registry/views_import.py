@@ -29,7 +29,8 @@ from .importer import cli  # noqa: F401 (registers the import-residents command)
 from .importer.columns import FIELD_LABELS
 from .importer.forms import ExportForm, ImportUploadForm
 from .importer.jobs import cancel_job, confirm_job, create_job, imports_root, is_stalled, start_job
-from .importer.readers import ImportFileError
+from .importer.readers import READ_FORMATS, ImportFileError
+from .importer.retention import start_retention
 from .search import SearchFilters
 
 IMPORT_ROLES = ("admin", "clerk")
@@ -37,6 +38,9 @@ EXPORT_ROLES = ("admin", "supervisor")
 RECENT_JOBS = 20
 CSRF_MESSAGE = "Formulir sudah tidak berlaku atau tidak sah. Muat ulang halaman lalu coba lagi."
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv"}
+NOT_YOURS = "Impor ini milik pengguna lain; hanya pengunggahnya atau admin yang dapat membukanya."
+
+bp.record_once(lambda state: start_retention(state.app))
 
 
 def upload_limit_mb():
@@ -44,10 +48,17 @@ def upload_limit_mb():
     return current_app.config.get("MAX_UPLOAD_MB", 20)
 
 
+def _visible_jobs():
+    """The recent imports this user may open: an admin sees all, a clerk only their own."""
+    stmt = select(ImportJob).order_by(ImportJob.id.desc()).limit(RECENT_JOBS)
+    if current_user.role != "admin":
+        stmt = stmt.where(ImportJob.user_id == current_user.id)
+    return db.session.scalars(stmt).all()
+
+
 def _render_upload(form, status=200):
-    jobs = db.session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(RECENT_JOBS)).all()
-    return render_template("registry/import_upload.html", form=form, jobs=jobs, limit_mb=upload_limit_mb(),
-                           field_labels=FIELD_LABELS), status
+    return render_template("registry/import_upload.html", form=form, jobs=_visible_jobs(),
+                           limit_mb=upload_limit_mb(), field_labels=FIELD_LABELS, formats=READ_FORMATS), status
 
 
 def _too_large():
@@ -86,10 +97,17 @@ def import_upload():
     return redirect(url_for("registry.import_job", job_id=job.id), 303)
 
 
+def may_handle(job, user):
+    """Only the clerk who uploaded an import, or an admin, may see, confirm, cancel or download it."""
+    return user.role == "admin" or (job.user_id is not None and job.user_id == user.id)
+
+
 def _job_or_404(job_id):
     job = db.session.get(ImportJob, job_id)
     if job is None:
         abort(404)
+    if not may_handle(job, current_user):
+        abort(403, NOT_YOURS)
     return job
 
 
@@ -156,11 +174,15 @@ def import_rejected(job_id):
     path = imports_root() / job.rejected_path if job.rejected_path else None
     if path is None or not path.is_file():
         abort(404)
-    begin_write()
-    audit.record("import_rejected_downloaded", "import_job", job.id, rows=job.count_rejected)
+    ext = path.suffix.lstrip(".")
+    begin_write()  # the file carries full NIKs: the audit row names who received it
+    audit.record("import_rejected_downloaded", "import_job", job.id, rows=job.count_rejected,
+                 received_by=current_user.username, uploaded_by=job.user.username if job.user else None)
     db.session.commit()
-    return send_file(path, mimetype=MIME[job.file_format], as_attachment=True,
-                     download_name=_download_name(job, "ditolak", job.file_format), max_age=0)
+    response = send_file(path, mimetype=MIME[ext], as_attachment=True,
+                         download_name=_download_name(job, "ditolak", ext), max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/penduduk/impor/<int:job_id>/masalah")

@@ -1,5 +1,6 @@
-"""Spreadsheets the import tests build themselves: people with valid NIKs, .xlsx and .csv writers."""
+"""Spreadsheets the import tests build themselves: people with valid NIKs, .xlsx/.csv writers, hand-made packages."""
 import csv
+import zipfile
 from datetime import date, timedelta
 
 from openpyxl import Workbook
@@ -75,3 +76,84 @@ def write_csv(path, rows, header=HEADER, delimiter=";", encoding="utf-8-sig"):
         for values in rows:
             writer.writerow(list(values.values()) if isinstance(values, dict) else list(values))
     return path
+
+
+# --- hand-made .xlsx packages (the variations real generators produce) ---
+
+_PKG = "http://schemas.openxmlformats.org/package/2006"
+_OFFICE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_XML = '<?xml version="1.0" encoding="UTF-8"?>'
+_CT = (_XML + f'<Types xmlns="{_PKG}/content-types">'
+       f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       '<Default Extension="xml" ContentType="application/xml"/>'
+       f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+       f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+       f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>'
+       "{sst_ct}</Types>")
+_ROOT_RELS = (_XML + f'<Relationships xmlns="{_PKG}/relationships">'
+              f'<Relationship Id="rId1" Type="{_OFFICE}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+_WB = (_XML + f'<workbook xmlns="{_MAIN}" xmlns:r="{_OFFICE}" '
+       'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x15" '
+       'xmlns:x15="http://schemas.microsoft.com/office/spreadsheetml/2010/11/main">{pr}'
+       '<sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WB_RELS = (_XML + f'<Relationships xmlns="{_PKG}/relationships">'
+            f'<Relationship Id="rId1" Type="{_OFFICE}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{_OFFICE}/styles" Target="styles.xml"/>'
+            "{sst_rel}</Relationships>")
+_STYLES = (_XML + f'<styleSheet xmlns="{_MAIN}">'
+           '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+           '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>'
+           '<cellStyleXfs count="1"><xf/></cellStyleXfs><cellXfs count="3"><xf numFmtId="0"/>'
+           '<xf numFmtId="164" applyNumberFormat="1"/><xf numFmtId="21" applyNumberFormat="1"/></cellXfs></styleSheet>')
+_SHEET = _XML + f'<worksheet xmlns="{_MAIN}">' + "<sheetData>{rows}</sheetData>{merge}</worksheet>"
+_X15_PR = ('<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDEB5}"><x15:workbookPr chartTrackingRefBase="1"/>'
+           "</ext></extLst>")
+
+
+def raw_xlsx(path, rows_xml, shared=None, date1904=False, x15=True, sst_name="xl/sharedStrings.xml",
+             sst_target="sharedStrings.xml", merge="", compression=zipfile.ZIP_DEFLATED):
+    """A minimal .xlsx written by hand: rows_xml is the inner XML of <sheetData>, shared the <si> contents.
+
+    Style 1 is a dd/mm/yyyy date, style 2 a time; x15 adds the x15:workbookPr that Excel 2013+ writes.
+    """
+    pr = '<workbookPr date1904="1"/>' if date1904 else ""
+    book = _WB.format(pr=pr).replace("</workbook>", (_X15_PR if x15 else "") + "</workbook>")
+    sst_ct = sst_rel = ""
+    files = {}
+    if shared is not None:
+        sst_ct = f'<Override PartName="/{sst_name}" ContentType="{_TYPE}.sharedStrings+xml"/>'
+        sst_rel = f'<Relationship Id="rId3" Type="{_OFFICE}/sharedStrings" Target="{sst_target}"/>'
+        items = "".join(f"<si>{text}</si>" for text in shared)
+        files[sst_name] = (_XML + f'<sst xmlns="{_MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
+                           f"{items}</sst>")
+    files.update({"[Content_Types].xml": _CT.format(sst_ct=sst_ct), "_rels/.rels": _ROOT_RELS,
+                  "xl/workbook.xml": book, "xl/_rels/workbook.xml.rels": _WB_RELS.format(sst_rel=sst_rel),
+                  "xl/styles.xml": _STYLES, "xl/worksheets/sheet1.xml": _SHEET.format(rows=rows_xml, merge=merge)})
+    with zipfile.ZipFile(path, "w", compression) as package:
+        for name, text in files.items():
+            package.writestr(name, text)
+    return path
+
+
+def cell_xml(ref, value, kind=None, style=None):
+    """One <c> with a <v>."""
+    attrs = f' r="{ref}"' + (f' t="{kind}"' if kind else "") + (f' s="{style}"' if style is not None else "")
+    return f"<c{attrs}><v>{value}</v></c>"
+
+
+def inline_xml(ref, text):
+    """One inline-string <c>."""
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def rewrite_member(path, member, change, out=None, compression=zipfile.ZIP_DEFLATED):
+    """Copy a zip package with one member's bytes passed through change(bytes) -> bytes."""
+    out = out or path
+    with zipfile.ZipFile(path) as src:
+        files = [(info.filename, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(out, "w", compression) as dst:
+        for name, data in files:
+            dst.writestr(name, change(data) if name == member else data)
+    return out

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from kupang.extensions import db
+from kupang.registry.import_models import ImportJob
 from kupang.registry.models import Resident
 from tests.registry.import_builders import kk_for, person, write_xlsx
 from tests.registry.test_family_browser import log_in
@@ -61,8 +62,13 @@ def test_upload_preview_confirm_and_download_rejected(app, page, make_user, scre
     page.screenshot(path=os.path.join(screenshot_dir, "list.png"), full_page=True)
 
 
-def test_background_check_progress_survives_a_reload(app, page, make_user, screenshot_dir, tmp_path):
+def test_background_check_progress_survives_a_reload(app, page, make_user, screenshot_dir, tmp_path, monkeypatch):
+    from kupang.registry.importer import jobs
+
     app.config["IMPORT_INLINE_MAX_BYTES"] = 0  # a worker process does the work; the page polls
+    held = []
+    real_spawn = jobs.spawn_worker
+    monkeypatch.setattr(jobs, "spawn_worker", lambda job: held.append(job.id))  # started when the test says so
     rows = [person(i, kk=kk_for(i // 4), shdk="Kepala Keluarga" if i % 4 == 0 else "Anak") for i in range(3000)]
     path = write_xlsx(tmp_path / "besar.xlsx", rows)
     make_user("clerk", "clerk1")
@@ -71,13 +77,22 @@ def test_background_check_progress_survives_a_reload(app, page, make_user, scree
     page.set_input_files("input[type=file]", str(path))
     page.click("button:has-text('Unggah dan periksa')")
     page.wait_for_url("**/penduduk/impor/*")
-    if page.locator("#import-progress").count():
-        page.screenshot(path=os.path.join(screenshot_dir, "progress.png"), full_page=True)
-        page.reload()
+    assert page.locator("#import-progress").is_visible()
+    page.screenshot(path=os.path.join(screenshot_dir, "progress.png"), full_page=True)
+    page.reload()
+    assert page.locator("#import-progress").is_visible()  # the page after a reload still shows the progress
+    assert len(held) == 1
+    with app.app_context():
+        real_spawn(db.session.get(ImportJob, held[0]))
     page.wait_for_selector("#count-new", timeout=120_000)  # the poll reloads the page once the check is done
     assert page.locator("#count-new").inner_text() == "3.000"
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#confirm-import")
+    page.wait_for_url("**/penduduk/impor/*")
+    assert page.locator("#import-progress").is_visible()  # saving, too, runs in the background
+    assert len(held) == 2
+    with app.app_context():
+        real_spawn(db.session.get(ImportJob, held[1]))
     page.wait_for_selector(".flash-success", timeout=120_000)
     assert resident_count(app) == 3000
     page.screenshot(path=os.path.join(screenshot_dir, "progress-done.png"), full_page=True)

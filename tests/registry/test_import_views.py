@@ -25,6 +25,11 @@ def count(app, model, *where):
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
+def imports_root_of(app):
+    with app.app_context():
+        return imports_root()
+
+
 def set_job(app, job_id, **values):
     with app.app_context(), write_intent():
         db.session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
@@ -89,8 +94,9 @@ def test_size_limit_is_configurable_and_explained(app, client, login_as, tmp_pat
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
-    ("data.pdf", b"%PDF-1.4", "Hanya berkas .xlsx atau .csv"),
-    ("lama.xls", b"\xd0\xcf\x11\xe0xxxx", "tidak didukung"),
+    ("data.pdf", b"%PDF-1.4", "Hanya berkas Excel (.xlsx, .xlsm, .xls)"),
+    ("biner.xlsb", b"PK\x03\x04xxxx", "Format .xlsb"),
+    ("siak.xls", b"<html><table>", "bukan buku kerja Excel 97-2003"),
 ])
 def test_wrong_file_type_is_refused(app, client, login_as, name, content, message):
     login_as("clerk")
@@ -108,14 +114,25 @@ def test_no_file_chosen(client, login_as):
     assert "Pilih berkas" in response.get_data(as_text=True)
 
 
-def test_corrupt_xlsx_job_fails_with_a_clear_message(app, client, login_as, tmp_path):
+def test_corrupt_xlsx_is_refused_at_upload_with_a_clear_message(app, client, login_as, tmp_path):
+    app.instance_path = str(tmp_path / "instance")  # its own: the session's folder holds other tests' jobs
     login_as("clerk")
     path = write_xlsx(tmp_path / "rusak.xlsx", [person(1)])
     data = path.read_bytes()
     response = client.post("/penduduk/impor", data={"file": (io.BytesIO(data[:-200]), "rusak.xlsx")},
                            content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Berkas .xlsx rusak" in response.get_data(as_text=True)
+    assert count(app, Resident) == 0 and count(app, ImportJob) == 0
+    assert not list(imports_root_of(app).glob("job-*"))  # nothing of the refused upload is kept
+
+
+def test_damaged_xls_job_fails_with_a_clear_message(app, client, login_as):
+    login_as("clerk")
+    response = client.post("/penduduk/impor", data={"file": (io.BytesIO(b"\xd0\xcf\x11\xe0" + b"x" * 600),
+                                                             "lama.xls")}, content_type="multipart/form-data")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Impor gagal" in page and "rusak" in page
+    assert "Impor gagal" in page and "Berkas .xls rusak" in page
     assert count(app, Resident) == 0
 
 
@@ -221,7 +238,8 @@ def test_cli_dry_run_then_import(app, runner, tmp_path):
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("rusak.xlsx", b"PK\x03\x04 bukan zip", "rusak"),
     ("kosong.csv", b"", "Baris judul kolom"),
-    ("data.ods", b"xx", "Hanya berkas"),
+    ("data.ods", b"xx", "Berkas .ods rusak"),
+    ("data.pdf", b"xx", "Hanya berkas"),
 ])
 def test_cli_bad_file_exits_non_zero(app, runner, tmp_path, name, content, message):
     path = tmp_path / name

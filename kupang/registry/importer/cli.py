@@ -69,12 +69,12 @@ def run_worker(job_id):
 @click.option("--user", "username", default="", help="Nama pengguna yang dicatat sebagai pengimpor.")
 @click.option("--job", "job_id", type=int, default=None, help="(internal) jalankan pekerjaan impor tersimpan.")
 def import_residents(file, dry_run, username, job_id):
-    """Import residents from an .xlsx or .csv file: check, summary, then save (unless --dry-run)."""
+    """Import residents from a spreadsheet (.xlsx, .xls, .ods, .csv): check, summary, then save (or --dry-run)."""
     if job_id is not None:
         run_worker(job_id)
         return
     if not file:
-        fail("sebutkan berkas .xlsx atau .csv yang akan diimpor.")
+        fail("sebutkan berkas (.xlsx, .xls, .ods atau .csv) yang akan diimpor.")
     if not os.path.isfile(file):
         fail(f"berkas {file} tidak ditemukan.")
     user = _user(username)
@@ -98,3 +98,17 @@ def import_residents(file, dry_run, username, job_id):
         fail(job.error or "impor tidak selesai.")
     click.echo(f"Tersimpan: {job.count_new} penduduk baru, {job.count_updated} diperbarui, "
                f"{job.count_unchanged} tidak berubah, {job.count_rejected} ditolak.")
+
+
+@bp.cli.command("purge-imports")
+@click.option("--days", type=int, default=None, help="Simpan berkas impor selama sekian hari (bawaan: "
+              "KUPANG_IMPORT_RETENTION_DAYS, 7).")
+def purge_imports_command(days):
+    """Delete uploads, saved rows and rejected-rows files of imports older than the retention period."""
+    from .retention import purge_imports, retention_days
+
+    if days is not None and days < 0:
+        fail("--days tidak boleh negatif.")
+    kept = retention_days() if days is None else days
+    removed = purge_imports(days=kept)
+    click.echo(f"Berkas impor yang lebih tua dari {kept} hari dihapus: {removed} impor.")

@@ -10,12 +10,12 @@ from ...forms import KupangForm
 class ImportUploadForm(KupangForm):
     """One spreadsheet to check."""
 
-    file = FileField("Berkas penduduk (.xlsx atau .csv)")
+    file = FileField("Berkas penduduk (.xlsx, .xls, .ods atau .csv)")
 
     def validate_file(self, field):
         """A file must be chosen."""
         if not field.data or not getattr(field.data, "filename", ""):
-            raise StopValidation("Pilih berkas .xlsx atau .csv terlebih dahulu.")
+            raise StopValidation("Pilih berkas .xlsx, .xls, .ods atau .csv terlebih dahulu.")
 
 
 class ExportForm(KupangForm):

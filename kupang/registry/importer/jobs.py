@@ -25,8 +25,8 @@ from ...timeutil import now_utc, office_today
 from ..import_models import ImportJob
 from .apply import ImportConflict, apply_plan, prepare_plan
 from .plan import Context, Plan, finish_plan, read_plan
-from .readers import ImportFileError, detect_format, open_source
-from .report import build_summary, rejected_fingerprint, write_issues_csv, write_rejected
+from .readers import ImportFileError, detect_format, open_source, uncompressed_size
+from .report import build_summary, rejected_extension, rejected_fingerprint, write_issues_csv, write_rejected
 from .rowcache import load_rows, save_rows
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,25 @@ def job_file(job, name):
     return imports_root() / name if name else None
 
 
+def private_folder(path):
+    """A folder only the server's user can enter (0700): uploads hold every NIK of a kelurahan."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path):
+    """Create (or empty) a file readable by the server's user only (0600) before anything is written to it."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
+    return path
+
+
 def create_job(stream, filename, user=None, dry_run=False):
-    """Store an upload (a binary stream) and add a queued job; raises ImportFileError. The caller commits."""
+    """Store an upload (a binary stream) and add a queued job; raises ImportFileError. The caller commits.
+
+    A package over the decompression limits is refused here, before anything is inflated.
+    """
     head = stream.read(8)
     fmt = detect_format(filename, head)
     job = ImportJob(file_name=(filename or "berkas")[-255:], file_format=fmt, stored_path="",
@@ -53,12 +70,19 @@ def create_job(stream, filename, user=None, dry_run=False):
     db.session.add(job)
     db.session.flush()
     folder = f"job-{job.id}"
-    (imports_root() / folder).mkdir(parents=True, exist_ok=True)
+    private_folder(imports_root())
+    private_folder(imports_root() / folder)
     job.stored_path = f"{folder}/unggahan.{fmt}"
-    with open(job_file(job, job.stored_path), "wb") as out:
+    path = private_file(job_file(job, job.stored_path))
+    with open(path, "wb") as out:
         out.write(head)
         shutil.copyfileobj(stream, out, 1024 * 1024)
-    job.file_size = os.path.getsize(job_file(job, job.stored_path))
+    job.file_size = os.path.getsize(path)
+    try:
+        job.unpacked_size = uncompressed_size(path, fmt)
+    except ImportFileError:
+        shutil.rmtree(imports_root() / folder, ignore_errors=True)
+        raise
     return job
 
 
@@ -123,13 +147,13 @@ def _write_files(job, plan):
     """The issue list and the rejected-rows file next to the upload; returns their relative paths."""
     folder = Path(job.stored_path).parent
     issues = f"{folder}/masalah.csv"
-    write_issues_csv(plan, job_file(job, issues))
+    write_issues_csv(plan, private_file(job_file(job, issues)))
     rejected = None
     if any(row.rejected for row in plan.rows):
-        rejected = f"{folder}/ditolak.{job.file_format}"
+        rejected = f"{folder}/ditolak.{rejected_extension(job.file_format)}"
         source = open_source(job_file(job, job.stored_path), job.file_format)
         try:
-            write_rejected(source, plan, job_file(job, rejected))
+            write_rejected(source, plan, private_file(job_file(job, rejected)))
         finally:
             source.close()
     return issues, rejected
@@ -142,7 +166,7 @@ def check_job(job_id, progress=_no_progress):
     job = db.session.get(ImportJob, job_id)
     try:
         plan = _read(job, progress)
-        save_rows(plan, _rows_path(job))
+        save_rows(plan, private_file(_rows_path(job)))
         finish_plan(plan, progress)
         issues, rejected = _write_files(job, plan)
         summary = build_summary(plan)
@@ -279,9 +303,23 @@ def run_job(job_id, progress=_no_progress):
     return db.session.get(ImportJob, job_id)
 
 
+def unpacked_size(job):
+    """What reading the job's upload takes: its uncompressed size (a zip package's declared members)."""
+    known = getattr(job, "unpacked_size", None)
+    if known is None:
+        try:
+            known = uncompressed_size(job_file(job, job.stored_path), job.file_format)
+        except (ImportFileError, OSError):
+            known = job.file_size
+    return known
+
+
 def runs_inline(job):
-    """Small files are checked and applied within the request; big ones go to a worker process."""
-    return job.file_size <= current_app.config.get("IMPORT_INLINE_MAX_BYTES", 128 * 1024)
+    """Small files are checked and applied within the request; big ones go to a worker process.
+
+    Decided on the uncompressed size: a 45 KB .xlsx can hold a 300 MB sheet.
+    """
+    return unpacked_size(job) <= current_app.config.get("IMPORT_INLINE_MAX_BYTES", 1024 * 1024)
 
 
 def worker_environment(app):
@@ -298,7 +336,10 @@ def spawn_worker(job):
     """Start `flask import-residents --job ID` for the job in its own process (reaped by a thread)."""
     app = current_app._get_current_object()  # noqa: SLF001 - the real app, for its config
     folder = imports_root() / Path(job.stored_path).parent
-    with open(folder / "worker.log", "ab") as log_file:
+    log_path = folder / "worker.log"
+    if not log_path.exists():
+        private_file(log_path)
+    with open(log_path, "ab") as log_file:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             [sys.executable, "-m", "flask", "--app", "app", "import-residents", "--job", str(job.id)],
             cwd=str(ROOT), env=worker_environment(app), stdin=subprocess.DEVNULL, stdout=log_file,

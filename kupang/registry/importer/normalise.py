@@ -65,13 +65,21 @@ class RowData:
         return self.status == "rejected"
 
     def reasons(self):
-        """The errors as one line, for the rejected-rows file."""
-        return "; ".join(f"{column}: {message}" if column else message
-                         for level, column, message in self.issues or () if level == ERROR)
+        """The errors as sentences on one line ('Agama: Agama “X” tidak dikenal. RT: ...'), for the rejected rows."""
+        return " ".join(reason_sentence(column, message)
+                        for level, column, message in self.issues or () if level == ERROR)
 
     def resident_values(self):
         """The resident fields this row gives (blank cells never erase what is stored)."""
         return {name: getattr(self, name) for name in RESIDENT_FIELDS if getattr(self, name) is not None}
+
+
+def reason_sentence(column, message):
+    """One error as a sentence, prefixed by its column; always ends with a full stop."""
+    text = " ".join(str(message).split())
+    if text and text[-1] not in ".!?":
+        text += "."
+    return f"{column}: {text}" if column else text
 
 
 def cell(values, index):

@@ -21,6 +21,13 @@ from .readers import ImportFileError
 from .values import Memo, label_key, parse_date, parse_unit
 
 HEADER_SCAN_ROWS = 30
+MAX_DATA_ROWS = 100_000  # about twelve kelurahan; more is a city-wide file to split, or a hostile one
+SKIPPED_SHEETS = {"kode data"}  # OpenSID's template: the code lists its dropdowns read
+END_MARK = "###"  # OpenSID's template: column B of the row after the last resident (the instructions follow)
+END_NOTE = ("Baris {line} berisi penanda akhir data OpenSID (###); baris di bawahnya (petunjuk pengisian) "
+            "tidak dibaca.")
+TOO_MANY_ROWS = ("Berkas berisi lebih dari {limit} baris data. Bagi data menjadi beberapa berkas (mis. per RW), "
+                 "lalu unggah satu per satu.")
 MAX_FAMILY_ROWS = 30  # more rows than this on one KK is a placeholder, not a family
 CHUNK = 500
 SIMILAR_NAME = 0.8
@@ -41,6 +48,7 @@ class Context:
 
     today: date
     date1904: bool = False
+    max_rows: int = MAX_DATA_ROWS
     dates: Memo = field(default_factory=lambda: Memo(parse_date, limit=60_000))
     units: Memo = field(default_factory=lambda: Memo(parse_unit))
     kk_checks: dict = field(default_factory=dict)
@@ -86,7 +94,9 @@ def _no_progress(stage, done, total):
 
 def locate_header(source):
     """(sheet index, Header, remaining rows) of the first sheet whose header row is recognised."""
-    for index in range(len(source.sheet_names())):
+    for index, name in enumerate(source.sheet_names()):
+        if str(name).strip().lower() in SKIPPED_SHEETS:
+            continue
         rows = source.rows(index)
         for scanned, (line, values) in enumerate(rows):
             header = match_header(values, line)
@@ -96,6 +106,11 @@ def locate_header(source):
                 break
         rows.close()
     raise ImportFileError(NO_HEADER)
+
+
+def is_end_mark(values):
+    """True for OpenSID's end-of-data row: '###' in column B."""
+    return len(values) > 1 and isinstance(values[1], str) and values[1].strip() == END_MARK
 
 
 def read_plan(source, context, progress=_no_progress):
@@ -109,9 +124,16 @@ def read_plan(source, context, progress=_no_progress):
                           "dan nomor KK.")
     context.date1904 = getattr(source, "date1904", False)
     for line, values in rows:
+        if is_end_mark(values):
+            plan.notes.append(END_NOTE.format(line=line))
+            rows.close()
+            break
         row = read_row(line, values, header, context)
         if row is not None:
             plan.rows.append(row)
+            if len(plan.rows) > context.max_rows:
+                rows.close()
+                raise ImportFileError(TOO_MANY_ROWS.format(limit=f"{context.max_rows:,}".replace(",", ".")))
             if len(plan.rows) % 1000 == 0:
                 progress("reading", int(source.progress() * 1000), 1000)
     if not plan.rows:

@@ -1,287 +1,77 @@
-"""Streaming readers for uploaded sheets: .xlsx (zip + expat, no whole-sheet load) and .csv (BOM, ';' or ',')."""
+"""Readers for uploaded sheets, one interface for all: .xlsx/.xlsm, .xls, .ods (streamed, bounded) and .csv.
+
+Each source gives sheet_names(), rows(sheet) -> (row number, values), progress(), close(), warnings, fmt.
+"""
 import codecs
 import csv
 import os
-import posixpath
-import zipfile
-import zlib
-from datetime import datetime, timedelta
-from xml.parsers import expat
 
-from .values import EXCEL_1904_EPOCH, EXCEL_EPOCH
+from .errors import ImportFileError
+from .ods import DAMAGED as ODS_DAMAGED
+from .ods import OdsSource
+from .package import ZipPackage
+from .xls import XlsSource
+from .xlsx import DAMAGED as XLSX_DAMAGED
+from .xlsx import XLSB, XlsxSource
 
 CHUNK = 64 * 1024
-MAX_COLUMNS = 512  # a stray cell far to the right must not blow a row up to 16,384 cells
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls (Excel 97-2003)
-_COLUMNS = {}  # 'AB' -> 27, filled as columns are met
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Compound File: .xls (Excel 97-2003), or an encrypted .xlsx
+FORMATS = ("xlsx", "xls", "ods", "csv")
+READ_FORMATS = ".xlsx, .xlsm, .xls, .ods, .csv"
 LATIN1_WARNING = ("Berkas CSV tidak tersimpan sebagai UTF-8, jadi dibaca sebagai Latin-1 (Windows-1252). "
                   "Periksa huruf beraksen pada pratinjau; sebaiknya simpan sebagai \u201cCSV UTF-8\u201d.")
+NOT_SUPPORTED = ("Hanya berkas Excel (.xlsx, .xlsm, .xls), LibreOffice Calc (.ods) atau CSV (.csv) yang dapat "
+                 "diimpor.")
+FAKE_XLS = ("Berkas ini bernama .xls tetapi isinya bukan buku kerja Excel 97-2003 (mungkin halaman web atau teks "
+            "yang diberi nama .xls). Buka di Excel atau LibreOffice lalu simpan sebagai .xlsx, lalu unggah lagi.")
+SOURCES = {"xlsx": XlsxSource, "xls": XlsSource, "ods": OdsSource}
+DAMAGED_PACKAGE = {"xlsx": XLSX_DAMAGED, "ods": ODS_DAMAGED}
 
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message is Indonesian and says what to do."""
+__all__ = ["FORMATS", "READ_FORMATS", "CsvSource", "ImportFileError", "OdsSource", "XlsSource", "XlsxSource",
+           "detect_format", "open_source", "sniff_delimiter", "uncompressed_size"]
 
 
 def detect_format(filename, head):
-    """'xlsx' or 'csv' from the name and the first bytes; raises ImportFileError for anything else."""
+    """'xlsx', 'xls', 'ods' or 'csv' from the name and the first bytes; ImportFileError for anything else."""
     name = (filename or "").lower()
-    if head.startswith(OLE_MAGIC) or name.endswith(".xls"):
-        raise ImportFileError("Format .xls (Excel 97-2003) tidak didukung. Buka di Excel lalu "
-                              "\u201cSimpan sebagai\u201d Buku Kerja Excel (.xlsx) atau CSV.")
-    if name.endswith(".xlsx") or name.endswith(".xlsm"):
+    if name.endswith(".xlsb"):
+        raise ImportFileError(XLSB)
+    if head.startswith(OLE_MAGIC) and name.endswith((".xls", ".xlt", ".xlsx", ".xlsm")):
+        return "xls"  # a Compound File: Excel 97-2003, or a password-protected .xlsx (the reader tells which)
+    if name.endswith((".xlsx", ".xlsm")):
         return "xlsx"
-    if name.endswith(".csv") or name.endswith(".txt"):
+    if name.endswith(".xls"):
+        if head.startswith(ZIP_MAGIC):
+            return "xlsx"  # an .xlsx with the old extension: read it for what it is
+        raise ImportFileError(FAKE_XLS)
+    if name.endswith(".ods"):
+        return "ods"
+    if name.endswith((".csv", ".txt")):
         if head.startswith(ZIP_MAGIC):
             raise ImportFileError("Berkas ini bernama .csv tetapi isinya berkas Excel (.xlsx). "
                                   "Ganti nama berkasnya menjadi .xlsx atau simpan ulang sebagai CSV.")
         return "csv"
-    raise ImportFileError("Hanya berkas .xlsx atau .csv yang dapat diimpor.")
+    raise ImportFileError(NOT_SUPPORTED)
 
 
 def open_source(path, fmt):
-    """A reader for the stored upload: XlsxSource or CsvSource."""
-    return XlsxSource(path) if fmt == "xlsx" else CsvSource(path)
+    """A reader for the stored upload."""
+    return SOURCES.get(fmt, CsvSource)(path)
 
 
-# --- .xlsx -----------------------------------------------------------------------------------
+def uncompressed_size(path, fmt):
+    """How much the server has to read: the declared unpacked size of a zip package, else the file size.
 
-def _column_index(letters, previous):
-    """0-based column of a cell reference's letters; the next column when the reference is missing."""
-    if not letters or not letters.isalpha() or len(letters) > 3:
-        return previous + 1
-    from openpyxl.utils.cell import column_index_from_string  # lazy: openpyxl costs ~5 MB per worker
-
-    index = _COLUMNS[letters] = column_index_from_string(letters.upper()) - 1
-    return index
-
-
-def _local(name):
-    return name.rpartition(":")[2]
-
-
-def _parse_xml(stream, start=None, end=None, text=None):
-    """Run expat over a zip member with the given handlers (names without namespace prefixes)."""
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    if start:
-        parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
-    if end:
-        parser.EndElementHandler = lambda name: end(_local(name))
-    if text:
-        parser.CharacterDataHandler = text
-    parser.ParseFile(stream)
-
-
-class _SharedStrings:
-    """Collects <si> texts, skipping phonetic runs (<rPh>)."""
-
-    def __init__(self):
-        self.items, self.parts, self.in_text, self.phonetic = [], [], False, 0
-
-    def start(self, name, _attrs):
-        if name == "t" and not self.phonetic:
-            self.in_text = True
-        elif name == "rPh":
-            self.phonetic += 1
-        elif name == "si":
-            self.parts = []
-
-    def end(self, name):
-        if name == "t":
-            self.in_text = False
-        elif name == "rPh":
-            self.phonetic -= 1
-        elif name == "si":
-            self.items.append("".join(self.parts))
-
-    def text(self, data):
-        if self.in_text:
-            self.parts.append(data)
-
-
-class _SheetParser:
-    """Turns <row>/<c> events into finished rows (row number, list of values)."""
-
-    def __init__(self, shared, date_styles, date1904):
-        self.shared, self.date_styles, self.date1904 = shared, date_styles, date1904
-        self.done, self.cells, self.row_number, self.column = [], {}, 0, -1
-        self.cell_type = self.cell_style = None
-        self.parts, self.in_value, self.phonetic = [], False, 0
-
-    def start(self, name, attrs):
-        if name == "c":
-            letters = attrs.get("r", "").rstrip("0123456789")
-            column = _COLUMNS.get(letters)
-            if column is None:
-                column = _column_index(letters, self.column)
-            self.column = column
-            self.cell_type, self.cell_style, self.parts = attrs.get("t", "n"), attrs.get("s"), []
-        elif name == "v" or name == "t":
-            if not self.phonetic:
-                self.in_value = True
-        elif name == "is":
-            pass
-        elif name == "row":
-            number = attrs.get("r", "")
-            self.row_number = int(number) if number.isdigit() else self.row_number + 1
-            self.cells, self.column = {}, -1
-        elif name == "rPh":
-            self.phonetic += 1
-        elif ":" in name:  # x:c, x:row ... from generators that prefix the main namespace
-            self.start(name.rpartition(":")[2], attrs)
-
-    def end(self, name):
-        if name == "c":
-            parts = self.parts
-            if parts and self.column < MAX_COLUMNS:
-                self.cells[self.column] = self.value(parts[0] if len(parts) == 1 else "".join(parts))
-        elif name == "v" or name == "t":
-            self.in_value = False
-        elif name == "is":
-            pass
-        elif name == "row":
-            if self.cells:
-                values = [None] * (max(self.cells) + 1)
-                for index, value in self.cells.items():
-                    values[index] = value
-                self.done.append((self.row_number, values))
-        elif name == "rPh":
-            self.phonetic -= 1
-        elif ":" in name:
-            self.end(name.rpartition(":")[2])
-
-    def text(self, data):
-        if self.in_value:
-            self.parts.append(data)
-
-    def value(self, raw):
-        """One cell's text as a Python value by its type and style."""
-        kind = self.cell_type
-        if kind == "s":
-            return self.shared[int(raw)]
-        if kind in ("inlineStr", "str", "e"):
-            return raw
-        if kind == "b":
-            return raw == "1"
-        if kind == "d":
-            return datetime.fromisoformat(raw.rstrip("Z"))
-        number = float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)
-        if self.cell_style is not None and int(self.cell_style) in self.date_styles and 0 < number < 2958466:
-            epoch = EXCEL_1904_EPOCH if self.date1904 else EXCEL_EPOCH
-            return datetime(epoch.year, epoch.month, epoch.day) + timedelta(days=number)
-        return number
-
-
-class XlsxSource:
-    """Rows of an .xlsx workbook's sheets, read as a stream (memory stays flat for big sheets)."""
-
-    fmt = "xlsx"
-
-    def __init__(self, path):
-        self.path = path
-        self.warnings = []
-        self.position = self.size = 0
+    Raises ImportFileError for a package over the limits (before anything is inflated).
+    """
+    if fmt in ("xlsx", "ods"):
+        package = ZipPackage(path, DAMAGED_PACKAGE[fmt])
         try:
-            self.zip = zipfile.ZipFile(path)
-            self.sheets, self.date1904, shared_path = self._workbook()
-            self.shared = self._shared_strings(shared_path)
-            self.date_styles = self._date_styles()
-        except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError, ValueError, expat.ExpatError):
-            raise ImportFileError("Berkas .xlsx rusak, terpotong, atau bukan berkas Excel. Buka dan simpan "
-                                  "ulang berkas itu di Excel, lalu unggah lagi.") from None
-
-    def close(self):
-        """Release the zip file."""
-        self.zip.close()
-
-    def _workbook(self):
-        rels = {}
-        _parse_xml(self.zip.open("xl/_rels/workbook.xml.rels"),
-                   start=lambda n, a: rels.__setitem__(a.get("Id"), (a.get("Target", ""), a.get("Type", "")))
-                   if n == "Relationship" else None)
-        sheets, flags = [], {}
-
-        def start(name, attrs):
-            if name == "sheet":
-                rid = next((v for k, v in attrs.items() if _local(k) == "id"), None)
-                target = rels.get(rid, ("", ""))[0]
-                sheets.append((attrs.get("name", ""), _member(target)))
-            elif name == "workbookPr":
-                flags["date1904"] = attrs.get("date1904") in ("1", "true")
-
-        _parse_xml(self.zip.open("xl/workbook.xml"), start=start)
-        shared = next((_member(t) for t, kind in rels.values() if kind.endswith("/sharedStrings")), None)
-        return sheets, flags.get("date1904", False), shared
-
-    def _shared_strings(self, member):
-        if not member or member not in self.zip.namelist():
-            return []
-        collector = _SharedStrings()
-        _parse_xml(self.zip.open(member), collector.start, collector.end, collector.text)
-        return collector.items
-
-    def _date_styles(self):
-        if "xl/styles.xml" not in self.zip.namelist():
-            return set()
-        custom, xf_formats, depth = {}, [], {"cellXfs": False}
-
-        def start(name, attrs):
-            if name == "numFmt":
-                custom[int(attrs.get("numFmtId", -1))] = attrs.get("formatCode", "")
-            elif name == "cellXfs":
-                depth["cellXfs"] = True
-            elif name == "xf" and depth["cellXfs"]:
-                xf_formats.append(int(attrs.get("numFmtId", 0)))
-
-        def end(name):
-            if name == "cellXfs":
-                depth["cellXfs"] = False
-
-        _parse_xml(self.zip.open("xl/styles.xml"), start, end)
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format  # lazy, like the rest of openpyxl
-
-        return {index for index, fmt_id in enumerate(xf_formats)
-                if is_date_format(custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id) or "General")}
-
-    def sheet_names(self):
-        """Sheet names in workbook order."""
-        return [name for name, _member_path in self.sheets]
-
-    def rows(self, sheet_index=0):
-        """(row number, values) of one sheet, in order; raises ImportFileError when the sheet is damaged."""
-        member = self.sheets[sheet_index][1]
-        parser = _SheetParser(self.shared, self.date_styles, self.date1904)
-        xml = expat.ParserCreate()
-        xml.buffer_text = True
-        xml.StartElementHandler = parser.start
-        xml.EndElementHandler = parser.end
-        xml.CharacterDataHandler = parser.text
-        try:
-            self.size = self.zip.getinfo(member).file_size or 1
-            self.position = 0
-            with self.zip.open(member) as stream:
-                while chunk := stream.read(CHUNK):
-                    self.position += len(chunk)
-                    xml.Parse(chunk, False)
-                    yield from parser.done
-                    parser.done = []
-                xml.Parse(b"", True)
-            yield from parser.done
-        except (zipfile.BadZipFile, zlib.error, KeyError, EOFError, OSError, ValueError, expat.ExpatError):
-            raise ImportFileError(f"Berkas .xlsx rusak atau terpotong (setelah baris {parser.row_number}). "
-                                  "Buka dan simpan ulang berkas itu di Excel, lalu unggah lagi.") from None
-
-    def progress(self):
-        """Fraction of the current sheet read so far."""
-        return min(self.position / self.size, 1.0) if self.size else 0.0
-
-
-def _member(target):
-    """A relationship target as a zip member name ('worksheets/sheet1.xml' -> 'xl/worksheets/sheet1.xml')."""
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join("xl", target))
+            return package.uncompressed_size()
+        finally:
+            package.close()
+    return os.path.getsize(path)
 
 
 # --- .csv ------------------------------------------------------------------------------------

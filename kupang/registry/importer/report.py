@@ -1,12 +1,12 @@
 """What the preview shows and the clerk downloads: summary JSON, the issue list, the rejected-rows file."""
-import csv
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, time
 
+from ...spreadsheet import SafeCsvWriter, xlsx_cell
 from ...timeutil import format_date_id
 from ..masking import mask_nik
 from .columns import FIELD_LABELS
-from .values import CODE_TABLES
+from .values import CODE_TABLES, number_input
 
 SAMPLE_ROWS = 10
 SHOWN_ISSUES = 500
@@ -77,19 +77,47 @@ def build_summary(plan):
 
 
 def write_issues_csv(plan, path):
-    """Every error and warning as a CSV a spreadsheet opens directly (UTF-8 BOM, ';')."""
+    """Every error and warning as a CSV a spreadsheet opens directly (UTF-8 BOM, ';'); no cell is a formula."""
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=";")
+        writer = SafeCsvWriter(fh, delimiter=";")
         writer.writerow(["Baris", "Kolom", "Jenis", "Pesan"])
         for line, column, level, message in iter_issues(plan):
-            writer.writerow([line, column, LEVEL_LABELS[level], message])
+            writer.writerow([line, "" if column == "-" else column, LEVEL_LABELS[level], message])
 
 
-def _text_number(value):
-    """A NIK/KK cell written back as text so a spreadsheet cannot round it."""
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:.0f}"
-    return value if value is None else str(value)
+def general_display(number):
+    """A number as Excel's General format shows it in a cell: 5371050000000000 -> '5.37105E+15'."""
+    if isinstance(number, int) and abs(number) < 10**11:
+        return str(number)
+    if isinstance(number, float) and number.is_integer() and abs(number) < 1e11:
+        return str(int(number))
+    if isinstance(number, float) and abs(number) < 1e11:
+        return f"{number:.10g}"
+    mantissa, exponent = f"{number:.5E}".split("E")
+    return f"{mantissa.rstrip('0').rstrip('.')}E{exponent}"
+
+
+def held_text(value):
+    """A NIK/KK cell as it was held, as text: an intact number as its digits, a rounded one as Excel shows it.
+
+    A number Excel has rounded (5.37105E+15) is never written back as 5371050000000000, which would look
+    like a valid NIK.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value if value is None or isinstance(value, str) else str(value)
+    text, _was_number = number_input(value)
+    return text if isinstance(text, str) else general_display(value)
+
+
+def written_value(value, number_column):
+    """A cell of the rejected-rows file: NIK/KK and long numbers as text, times as text, dates as dates."""
+    if number_column or (isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e11):
+        return held_text(value)
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, datetime) and value.time() == time():
+        return value.date()
+    return value
 
 
 def write_rejected(source, plan, path):
@@ -106,6 +134,11 @@ def write_rejected(source, plan, path):
         _write_rejected_xlsx(header, rows, reasons, width, number_columns, path)
 
 
+def rejected_extension(fmt):
+    """The rejected rows of a CSV come back as CSV; of any workbook (.xlsx, .xls, .ods) as .xlsx."""
+    return "csv" if fmt == "csv" else "xlsx"
+
+
 def _padded(values, width):
     values = list(values[:width])
     return values + [None] * (width - len(values))
@@ -113,30 +146,23 @@ def _padded(values, width):
 
 def _write_rejected_csv(source, header, rows, reasons, width, path):
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh, delimiter=source.delimiter)
+        writer = SafeCsvWriter(fh, delimiter=source.delimiter)
         writer.writerow([*_padded(header.texts, width), REASON_HEADER])
         for line, values in rows:
-            writer.writerow([*(v or "" for v in _padded(values, width)), reasons[line]])
+            writer.writerow([*("" if v is None else v for v in _padded(values, width)), reasons[line]])
 
 
 def _write_rejected_xlsx(header, rows, reasons, width, number_columns, path):
     from openpyxl import Workbook  # here: openpyxl (~5 MB) loads only in a worker that writes a workbook
-    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Baris ditolak")
-    sheet.append([*_padded(header.texts, width), REASON_HEADER])
+    sheet.append([xlsx_cell(sheet, value) for value in [*_padded(header.texts, width), REASON_HEADER]])
     for line, values in rows:
         cells = []
         for index, value in enumerate(_padded(values, width)):
-            if index in number_columns:
-                value = _text_number(value)
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime | date):
-                cell.number_format = "DD/MM/YYYY"
-            elif isinstance(value, str):
-                cell.number_format = "@"
-            cells.append(cell)
-        cells.append(WriteOnlyCell(sheet, value=reasons[line]))
+            value = written_value(value, index in number_columns)
+            cells.append(xlsx_cell(sheet, value, "@" if isinstance(value, str) else None))
+        cells.append(xlsx_cell(sheet, reasons[line]))
         sheet.append(cells)
     book.save(path)

@@ -1,12 +1,15 @@
 """Cell values to registry values: SIAK codes by number, label or abbreviation; dates; RT/RW; text."""
+import math
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from .. import codes
 
 EMPTY_MARKS = {"", "-", "--", "---", "\u2013", "\u2014", "n/a", "na", "#n/a"}
-EXCEL_EPOCH = date(1899, 12, 30)
-EXCEL_1904_EPOCH = date(1904, 1, 1)
+EXCEL_EPOCH = datetime(1899, 12, 30)  # day 61 and on (Excel counts a 29-02-1900 that never was)
+EXCEL_EARLY_EPOCH = datetime(1899, 12, 31)  # days 1-59: 1 = 01-01-1900
+EXCEL_1904_EPOCH = datetime(1904, 1, 1)
+PHANTOM_LEAP_DAY = 60
 MONTHS = {"jan": 1, "januari": 1, "feb": 2, "februari": 2, "pebruari": 2, "mar": 3, "maret": 3, "apr": 4,
           "april": 4, "mei": 5, "jun": 6, "juni": 6, "jul": 7, "juli": 7, "agu": 8, "agt": 8, "agus": 8,
           "agustus": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oktober": 10, "nov": 11,
@@ -58,6 +61,11 @@ def label_key(text):
     return re.sub(r"[^A-Z0-9]+", " ", str(text).upper()).strip()
 
 
+def compact_key(text):
+    """A label without spaces, as OpenSID compares them: 'SLTA / SEDERAJAT' and 'slta/sederajat' are one key."""
+    return re.sub(r"\s+", "", str(text).upper())
+
+
 def blood_key(text):
     """A blood type without spaces, keeping its rhesus sign: 'ab +' -> 'AB+', 'O negatif' -> 'O-'."""
     text = re.sub(r"\s+", "", str(text).upper())
@@ -90,6 +98,13 @@ class CodeTable:
         for words, code in extra:
             for word in words.split("|"):
                 self.words[key(word)] = code
+        self.compact, ambiguous = {}, set()
+        for spelling, code in [(label, code) for code, label in labels.items()] + [
+                (word, code) for words, code in extra for word in words.split("|")]:
+            if self.compact.setdefault(compact_key(spelling), code) != code:
+                ambiguous.add(compact_key(spelling))  # 'D I II' and 'D III': only the spaced forms tell them apart
+        for spelling in ambiguous:
+            del self.compact[spelling]
         self.parse = Memo(self._parse)
 
     def _parse(self, raw):
@@ -103,6 +118,8 @@ class CodeTable:
             raise ValueProblem(f"Kode {self.what} {number} tidak dikenal.")
         code = self.words.get(self.key(raw))
         if code is None:
+            code = self.compact.get(compact_key(raw))
+        if code is None:
             raise ValueProblem(f"{self.what.capitalize()} \u201c{str(raw).strip()[:40]}\u201d tidak dikenal.")
         return code
 
@@ -115,7 +132,8 @@ SEX = CodeTable("jenis kelamin", codes.SEX, [("L|LK|LAKI|LAKI2|PRIA|LAKI LAKI", 
 RELIGION = CodeTable("agama", codes.RELIGION, [
     ("Protestan|Kristen Protestan", 2), ("Katholik|Kristen Katolik|Katolik Roma", 3), ("Budha|Buda", 5),
     ("Konghucu|Kong Hu Cu|Khong Hu Cu", 6),
-    ("Kepercayaan|Aliran Kepercayaan|Penghayat Kepercayaan|Kepercayaan Terhadap Tuhan Yang Maha Esa", 7)])
+    ("Kepercayaan|Aliran Kepercayaan|Penghayat Kepercayaan|Kepercayaan Terhadap Tuhan Yang Maha Esa"
+     "|Kepercayaan Terhadap Tuhan YME / Lainnya", 7)])
 MARITAL = CodeTable("status perkawinan", codes.MARITAL, [
     ("BK|B|Belum Menikah|Tidak Kawin|Lajang", 1),
     ("K|Menikah|Sudah Kawin|Kawin Tercatat|Kawin Belum Tercatat|Kawin Tidak Tercatat", 2),
@@ -125,25 +143,29 @@ SHDK = CodeTable("hubungan keluarga (SHDK)", codes.SHDK, [
     ("Anak Kandung|Anak Angkat|Anak Tiri", 4), ("Orangtua|Ortu", 7), ("Famili|Family Lain|Keluarga Lain", 9),
     ("PRT", 10), ("Lain|Lain Lain", 11)])
 EDUCATION = CodeTable("pendidikan", codes.EDUCATION, [
-    ("Tidak Sekolah|Belum Sekolah|Tidak Belum Sekolah|Tidak/Belum Sekolah", 1),
-    ("Belum Tamat SD|Tidak Tamat SD|Belum Tamat SD Sederajat", 2), ("SD|Tamat SD|SD Sederajat|MI", 3),
+    ("Tidak Sekolah|Belum Sekolah|Tidak Belum Sekolah|Tidak/Belum Sekolah|Tidak/Blm Sekolah", 1),
+    ("Belum Tamat SD|Tidak Tamat SD|Belum Tamat SD Sederajat|Tidak Tamat SD/Sederajat", 2),
+    ("SD|Tamat SD|SD Sederajat|MI", 3),
     ("SMP|SLTP|MTS|SMP Sederajat", 4), ("SMA|SMK|SLTA|MA|SMA Sederajat", 5),
-    ("D1|D2|D I|D II|Diploma I|Diploma II|Diploma I II", 6),
-    ("D3|D III|Diploma III|Akademi|Sarjana Muda", 7), ("D4|D IV|S1|Diploma IV|Strata I|Sarjana", 8),
-    ("S2|Strata II|Magister", 9), ("S3|Strata III|Doktor", 10)])
+    ("D1|D2|D I|D II|D I II|D I/II|D1/D2|Diploma I|Diploma II|Diploma I II", 6),
+    ("D3|D III|Diploma III|Akademi|Sarjana Muda|Akademi/ Diploma III/S. Muda", 7),
+    ("D4|D IV|S1|Diploma IV|Strata I|Sarjana", 8),
+    ("S2|Strata II|Strata-II|Magister", 9), ("S3|Strata III|Doktor", 10)])
 OCCUPATION = CodeTable("pekerjaan", codes.OCCUPATIONS, [
     ("Belum Bekerja|Tidak Bekerja|Belum Tidak Bekerja", 1), ("IRT|Ibu Rumah Tangga", 2),
-    ("Pelajar|Mahasiswa", 3), ("PNS|ASN", 5), ("TNI", 6), ("POLRI|Polisi", 7), ("Petani|Pekebun", 9),
+    ("Pelajar|Mahasiswa", 3), ("PNS|ASN|Pegawai Negeri Sipil (PNS)", 5),
+    ("TNI|Tentara Nasional Indonesia (TNI)", 6), ("POLRI|Polisi|Kepolisian RI (POLRI)", 7), ("Petani|Pekebun", 9),
     ("Nelayan", 11), ("Swasta|Pegawai Swasta", 15), ("Honorer", 18), ("Buruh|Buruh Harian", 19),
     ("Supir", 81)])
-BLOOD_TYPE = CodeTable("golongan darah", codes.BLOOD_TYPE, [("Tidak Tahu|Tdk Tahu|TT", 13)], key=blood_key)
+BLOOD_TYPE = CodeTable("golongan darah", codes.BLOOD_TYPE, [("Tidak Tahu|Tdk Tahu|TT|Tdk Th", 13)], key=blood_key)
 CITIZENSHIP = CodeTable("kewarganegaraan", codes.CITIZENSHIP, [
-    ("Indonesia|Warga Negara Indonesia", 1), ("Asing|Warga Negara Asing", 2)])
+    ("Indonesia|Warga Negara Indonesia", 1), ("Asing|Warga Negara Asing", 2), ("Dwi Kewarganegaraan|Ganda", 3)])
 LIFE_STATUS = CodeTable(
     "status penduduk", codes.LIFE_STATUS,
-    [("Meninggal Dunia|Wafat|Meninggal|Mati", "mati"), ("Hidup", "hidup"), ("Pindah", "pindah"),
-     ("Hilang", "hilang"), ("Pergi", "pergi")],
-    numbers={1: "hidup", 2: "mati", 3: "pindah", 4: "hilang"})
+    [("Meninggal Dunia|Wafat|Meninggal|Mati", "mati"), ("Hidup", "hidup"),
+     ("Pindah|Pindah Dalam Negeri|Pindah Luar Negeri", "pindah"), ("Hilang", "hilang"), ("Pergi", "pergi"),
+     ("Tidak Valid", "tdk_valid")],
+    numbers={1: "hidup", 2: "mati", 3: "pindah", 4: "hilang", 6: "pergi", 9: "tdk_valid"})  # OpenSID status_dasar
 
 CODE_TABLES = {"sex": SEX, "religion": RELIGION, "marital_status": MARITAL, "shdk": SHDK,
                "education": EDUCATION, "occupation_code": OCCUPATION, "blood_type": BLOOD_TYPE,
@@ -157,8 +179,8 @@ def parse_text(raw, max_length, what):
     if raw.__class__ is not str:
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)
-        if isinstance(raw, datetime | date):
-            raise ValueProblem(f"{what} berisi tanggal, bukan teks.")
+        if isinstance(raw, datetime | date | time):
+            raise ValueProblem(f"{what} berisi tanggal atau jam, bukan teks.")
         raw = str(raw)
     text = " ".join(raw.split())
     if len(text) > max_length:
@@ -200,11 +222,30 @@ def split_place_date(raw):
     return place.strip() or None, when.strip()
 
 
-def serial_to_date(serial, date1904=False):
-    """An Excel serial day number as a date."""
+def excel_serial(serial, date1904=False):
+    """An Excel day number (the fraction is the time of day) as a datetime; None for Excel's 29-02-1900."""
+    whole = math.floor(serial)
     if date1904:
-        return EXCEL_1904_EPOCH + timedelta(days=serial)
-    return EXCEL_EPOCH + timedelta(days=serial)
+        epoch = EXCEL_1904_EPOCH
+    elif whole == PHANTOM_LEAP_DAY:
+        return None
+    else:
+        epoch = EXCEL_EARLY_EPOCH if whole < PHANTOM_LEAP_DAY else EXCEL_EPOCH
+    return epoch + timedelta(seconds=round(serial * 86400))
+
+
+def excel_time(fraction):
+    """The time of day of a day fraction (a time-only cell)."""
+    seconds = round(fraction * 86400) % 86400
+    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+def serial_to_date(serial, date1904=False):
+    """An Excel serial day number as a date; Excel's phantom 29-02-1900 is a problem, not 28-02 or 01-03."""
+    value = excel_serial(serial, date1904)
+    if value is None:
+        raise ValueProblem("Tanggal 29-02-1900 tidak ada di kalender (kekeliruan lama Excel); isi tanggal yang benar.")
+    return value.date()
 
 
 def _date_from_text(text, date1904):
@@ -241,6 +282,8 @@ def parse_date(raw, today, date1904=False):
         return None
     if isinstance(raw, datetime):
         value = raw.date()
+    elif isinstance(raw, time):
+        raise ValueProblem("Sel ini berisi jam saja, bukan tanggal.")
     elif isinstance(raw, date):
         value = raw
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
