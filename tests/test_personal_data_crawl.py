@@ -431,12 +431,6 @@ def crawl(crawl_app):
     return get
 
 
-IMPORT_LEAKS = pytest.mark.xfail(strict=True, reason=(
-    "import area (registry/importer, views_import): the rejected-rows download /penduduk/impor/<id>/ditolak "
-    "carries full NIKs/KKs with an audit row that names the job, not the residents; fixed by the import work "
-    "(issue 8.6). Remove this mark when it passes (strict: an unexpected pass fails)"))
-
-
 # Pages each role must have really opened (200) for the crawl to mean something.
 EVERY_ROLE = {"dashboard.index", "registry.search", "registry.resident", "registry.family", "registry.duplicates",
               "registry.merge", "registry.completeness", "registry.completeness_residents",
@@ -457,8 +451,7 @@ MUST_OPEN = {
 
 @pytest.mark.parametrize(("role", "area"), [
     ("admin", "app"), ("supervisor", "app"), ("clerk", "app"),
-    pytest.param("admin", "import", marks=IMPORT_LEAKS), ("supervisor", "import"),
-    pytest.param("clerk", "import", marks=IMPORT_LEAKS),
+    ("admin", "import"), ("supervisor", "import"), ("clerk", "import"),
 ])
 def test_no_full_number_without_an_audit_row(crawl, role, area):
     walk = crawl(role)

@@ -13,7 +13,8 @@ from .models import Family, Resident
 from .search import SearchFilters, classify, search_residents
 
 # Audit actions that record a full NIK or KK shown to (or looked up by) the user they name.
-DISCLOSURE_ACTIONS = frozenset({"resident_nik_revealed", "resident_number_searched"})
+# Actions whose audit row says who received full NIK/KK numbers (and of whom: object or "resident_ids").
+DISCLOSURE_ACTIONS = frozenset({"resident_nik_revealed", "resident_number_searched", "import_rejected_downloaded"})
 COUNTER_RESULTS = 8
 COUNTER_MIN_LETTERS = 3
 

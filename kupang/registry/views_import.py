@@ -177,7 +177,8 @@ def import_rejected(job_id):
     ext = path.suffix.lstrip(".")
     begin_write()  # the file carries full NIKs: the audit row names who received it
     audit.record("import_rejected_downloaded", "import_job", job.id, rows=job.count_rejected,
-                 received_by=current_user.username, uploaded_by=job.user.username if job.user else None)
+                 received_by=current_user.username, uploaded_by=job.user.username if job.user else None,
+                 resident_ids=job.summary_data.get("rejected_holders", []))
     db.session.commit()
     response = send_file(path, mimetype=MIME[ext], as_attachment=True,
                          download_name=_download_name(job, "ditolak", ext), max_age=0)

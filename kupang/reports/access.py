@@ -22,6 +22,8 @@ ACCESS_KINDS = {  # action -> what the access report calls it
     "resident_updated": "Diubah", "resident_event": "Diubah (peristiwa)", "resident_merged": "Diubah (penggabungan)",
     "residents_exported": "Diekspor", "residents_imported": "Diimpor", "import_confirmed": "Diimpor",
     "queue_resident_linked": "Dilayani di loket",
+    "import_rejected_downloaded": "Diunduh (baris impor yang ditolak)",
+    "resident_number_searched": "Dicari dengan NIK/KK", "residents_compared": "Dibandingkan (data ganda)",
 }
 IMPORT_SLACK = timedelta(seconds=5)
 MAX_ROWS = 5000
@@ -72,6 +74,8 @@ def access_rows(resident, first=None, last=None):
         _detail_mentions("resident_id", ident),
         and_(AuditLog.action == "resident_merged", _detail_mentions("merged_id", ident)),
         AuditLog.action == "residents_exported",
+        # a file that gave several residents' numbers back whole (the import's rejected rows) lists them all
+        AuditLog.detail.like(f'%"resident_ids": [%{ident}%'),
     ]
     families = _family_ids(resident)
     if families:
@@ -86,7 +90,17 @@ def access_rows(resident, first=None, last=None):
     if last is not None:
         stmt = stmt.where(AuditLog.at < local_day_bounds(last)[1])
     rows = db.session.scalars(stmt.order_by(AuditLog.id.desc()).limit(MAX_ROWS)).all()
-    return [row for row in rows if row.action != "residents_exported" or _export_included(row, resident)]
+    return [row for row in rows if _really_touches(row, resident)]
+
+
+def _really_touches(row, resident):
+    """The precise check behind the coarse SQL filters (an export's filter, a list of resident ids)."""
+    if row.action == "residents_exported":
+        return _export_included(row, resident)
+    listed = row.detail_data.get("resident_ids") if row.detail else None
+    if isinstance(listed, list) and not (row.object_type == "resident" and row.object_id == str(resident.id)):
+        return resident.id in listed or row.detail_data.get("resident_id") == resident.id
+    return True
 
 
 def kind_of(row):

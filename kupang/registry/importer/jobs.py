@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ... import audit
 from ...config import ROOT
@@ -159,6 +159,28 @@ def _write_files(job, plan):
     return issues, rejected
 
 
+def rejected_holders(plan):
+    """Ids of registry residents whose NIK, or whose family's KK, stands in a rejected row.
+
+    The rejected-rows file gives those numbers back whole, so the audit row of its download names these people
+    (their "who saw my data" report shows it).
+    """
+    from ..models import Family, Resident
+
+    rows = [row for row in plan.rows if row.rejected]
+    niks = sorted({row.nik for row in rows if row.nik})
+    kks = sorted({row.kk for row in rows if row.kk})
+    found = set()
+    for start in range(0, max(len(niks), len(kks)), 500):
+        nik_part, kk_part = niks[start:start + 500], kks[start:start + 500]
+        if nik_part:
+            found.update(db.session.scalars(select(Resident.id).where(Resident.nik.in_(nik_part))))
+        if kk_part:
+            families = select(Family.id).where(Family.kk_number.in_(kk_part))
+            found.update(db.session.scalars(select(Resident.id).where(Resident.family_id.in_(families))))
+    return sorted(found)
+
+
 def check_job(job_id, progress=_no_progress):
     """Check a queued job: read, validate and match every row, store the preview. Writes no resident."""
     if not _claim(job_id, "queued", "checking"):
@@ -170,6 +192,7 @@ def check_job(job_id, progress=_no_progress):
         finish_plan(plan, progress)
         issues, rejected = _write_files(job, plan)
         summary = build_summary(plan)
+        summary["rejected_holders"] = rejected_holders(plan)
     except ImportFileError as error:
         db.session.rollback()
         _fail(job_id, str(error))
@@ -245,7 +268,7 @@ def apply_job(job_id, progress=_no_progress):
         started = time.monotonic()
         with write_transaction():
             counts = apply_plan(plan, user=user, prepared=prepared)
-            _finish(job_id, counts, issues, rejected, user, time.monotonic() - started)
+            _finish(job_id, counts, issues, rejected, user, time.monotonic() - started, rejected_holders(plan))
     except (ImportFileError, ImportConflict) as error:
         db.session.rollback()
         _fail(job_id, str(error))
@@ -270,9 +293,10 @@ def discard_working_files(job):
             log.warning("could not remove %s", path)
 
 
-def _finish(job_id, counts, issues, rejected, user, write_seconds):
+def _finish(job_id, counts, issues, rejected, user, write_seconds, holders):
     job = db.session.get(ImportJob, job_id)
     summary = job.summary_data
+    summary["rejected_holders"] = holders
     preview = summary.get("counts", {})
     # How long the write transaction ran before its commit (the bench reports it: the SQLite write lock).
     summary["write_seconds"] = round(write_seconds, 2)
