@@ -172,8 +172,9 @@ def test_device_views_declare_their_kinds(app):
 
 
 def _sample_url(rule):
-    values = {name: 1 if conv.__class__.__name__ == "IntegerConverter" else "x"
-              for name, conv in rule._converters.items()}
+    from werkzeug.routing import IntegerConverter
+
+    values = {name: 1 if isinstance(conv, IntegerConverter) else "x" for name, conv in rule._converters.items()}
     return rule.build(values)[1]
 
 
