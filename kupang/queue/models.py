@@ -14,7 +14,7 @@ counter_service = Table(
     Column("service_id", ForeignKey("service.id"), primary_key=True),
 )
 
-PRIORITIES = {"lansia": "Lansia", "disabilitas": "Penyandang disabilitas", "ibu_anak": "Ibu hamil / membawa anak"}
+PRIORITIES = {"lansia": "Lansia", "disabilitas": "Penyandang disabilitas", "ibu_anak": "Ibu hamil atau membawa anak"}
 TICKET_STATUS = {"waiting": "Menunggu", "called": "Dipanggil", "serving": "Dilayani", "done": "Selesai",
                  "no_show": "Tidak hadir", "expired": "Kedaluwarsa"}
 

@@ -16,7 +16,6 @@ from kupang.timeutil import now_utc
 from tests.queue.calling_fixtures import make_queue
 from tests.queue.core_fixtures import paired_device
 
-pytestmark = pytest.mark.slow
 DEVICE_PATHS = {"kiosk": ["/kiosk", "/kiosk/layanan"], "display": ["/layar", "/layar/status"]}
 
 
@@ -32,6 +31,7 @@ def last_seen(app, device_id):
         return db.session.get(Device, device_id).last_seen_at
 
 
+@pytest.mark.slow
 def test_first_device_request_after_a_quiet_minute_is_served(app, gunicorn):
     make_queue(app)
     with app.app_context():
@@ -50,3 +50,78 @@ def test_first_device_request_after_a_quiet_minute_is_served(app, gunicorn):
                 assert now_utc() - last_seen(app, device_id) < timedelta(minutes=1), path
         client.close()
     assert "database is locked" not in gunicorn.log()
+
+
+# --- the devices' own error pages ----------------------------------------------------------
+
+
+def boom(*_args, **_kwargs):
+    """Stands in for a view part that crashes."""
+    raise RuntimeError("database is locked")
+
+
+def assert_device_page(response, code, home):
+    """The device's own page: the status kept, Indonesian, retries to its home, never the staff page or login."""
+    body = response.get_data(as_text=True)
+    assert response.status_code == code, body[:300]
+    assert "Sebentar, menyambung kembali…" in body
+    assert f'data-home="{home}"' in body and "js/kiosk.js" in body
+    for staff in ("/masuk", "Kembali ke beranda", 'href="/"', "topbar", 'class="panel error-page"'):
+        assert staff not in body, staff
+    assert "style=" not in body and "<script>" not in body
+    return body
+
+
+@pytest.fixture
+def devices(app):
+    make_queue(app)
+    with app.app_context():
+        return {kind: paired_device(kind, f"Perangkat {kind}")[1] for kind in ("kiosk", "display")}
+
+
+def test_kiosk_errors_get_the_kiosk_page(app, client, devices, monkeypatch):
+    from kupang.queue import views_kiosk
+
+    client.set_cookie(COOKIE_NAME, devices["kiosk"])
+    assert_device_page(client.get("/kiosk/tidak-ada"), 404, "/kiosk")
+    unknown = client.get("/kiosk/pilih/999999999")  # the kiosk's own polite message, back by itself
+    assert unknown.status_code == 404 and 'data-return-url="/kiosk"' in unknown.get_data(as_text=True)
+    assert_device_page(client.put("/kiosk"), 405, "/kiosk")
+    monkeypatch.setattr(views_kiosk, "kiosk_context", boom)
+    body = assert_device_page(client.get("/kiosk"), 500, "/kiosk")
+    assert "Kode 500" in body
+    fragment = client.get("/kiosk/layanan", headers={"HX-Request": "true"})
+    assert fragment.status_code == 500 and "<html" not in fragment.get_data(as_text=True)
+    assert "Sebentar, menyambung kembali" in fragment.get_data(as_text=True)
+    monkeypatch.undo()
+    # A display opening the kiosk is sent back to its own screen.
+    client.set_cookie(COOKIE_NAME, devices["display"])
+    assert_device_page(client.get("/kiosk"), 403, "/layar")
+
+
+def test_kiosk_form_with_a_stale_csrf_token_gets_the_kiosk_page(app, client, devices):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client.set_cookie(COOKIE_NAME, devices["kiosk"])
+    response = client.post("/kiosk/ambil", data={"service": 1, "nonce": "n0nce-abcdefghijkl", "csrf_token": "old"})
+    assert_device_page(response, 400, "/kiosk")
+
+
+def test_display_errors_get_the_display_page(app, client, devices, monkeypatch):
+    from kupang.queue import views_display
+
+    client.set_cookie(COOKIE_NAME, devices["display"])
+    assert_device_page(client.get("/layar/tidak-ada"), 404, "/layar")
+    monkeypatch.setattr(views_display, "board_state", boom)
+    body = assert_device_page(client.get("/layar"), 500, "/layar")
+    assert "css/display.css" in body
+    assert client.get("/layar/status").status_code == 500
+    monkeypatch.undo()
+    client.set_cookie(COOKIE_NAME, devices["kiosk"])
+    assert_device_page(client.get("/layar"), 403, "/kiosk")
+
+
+def test_staff_pages_keep_the_staff_error_page(app, client, devices, login_as):
+    login_as("clerk")
+    body = client.get("/tidak-ada").get_data(as_text=True)
+    assert "Halaman tidak ditemukan" in body and "Sebentar, menyambung" not in body
+    assert "Sebentar, menyambung" not in client.get("/admin/layanan").get_data(as_text=True)  # 403 for a clerk

@@ -201,7 +201,7 @@ def test_connection_lost_marker_and_recovery(app, browser, live_server, setup):
         assert display.locator("#offline").is_hidden()
         display.route("**/layar/status*", lambda route: route.abort())
         display.wait_for_selector("#offline", state="visible")
-        assert "Koneksi terputus" in display.inner_text("#offline")
+        assert "Sebentar, menyambung kembali" in display.inner_text("#offline")
         _issue(app, q.ktp)
         display.unroute("**/layar/status*")
         display.wait_for_selector("#offline", state="hidden")
