@@ -91,11 +91,9 @@ def statement_writes(statement):
 def _guard(conn, _cursor, statement, _parameters, _context, _executemany):
     if not has_request_context() or not statement_writes(statement):
         return
-    if conn.dialect.name == "sqlite":
-        allowed = conn.info.get(_BEGUN_FOR_WRITE, False)
-    else:
-        allowed = wants_write()
-    if allowed:
+    # SQLite: what matters is how the transaction began; PostgreSQL: that the write was declared.
+    sqlite = conn.dialect.name == "sqlite"
+    if (conn.info.get(_BEGUN_FOR_WRITE, False) if sqlite else wants_write()):
         return
     message = (f"{request.method} {request.path} wrote inside a read transaction "
                f"(use kupang.db.write_transaction or begin_write): {' '.join(statement.split())[:120]}")

@@ -296,8 +296,8 @@ def test_kiosk_in_a_browser_issues_and_prints_a_58mm_ticket(app, browser, live_s
         context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server}])
         context.add_init_script(PRINT_SPY)
         page = context.new_page()
-        posts = []
-        page.on("request", lambda req: posts.append(req.url) if req.method == "POST" else None)
+        posts = page.posts = []
+        page.on("request", lambda req, seen=posts: seen.append(req.url) if req.method == "POST" else None)
         page.goto("/kiosk")
         assert page.locator(".kiosk-tile").count() == 8
         page.screenshot(path=os.path.join(screenshot_dir, f"kiosk-{width}x{height}.png"), full_page=True)
