@@ -97,6 +97,8 @@ class Ticket(db.Model):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     call_count: Mapped[int] = mapped_column(default=0)
+    # Bumped by every counter transition; the transition's UPDATE requires the version the clerk saw (0040).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
