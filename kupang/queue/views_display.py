@@ -1,11 +1,11 @@
 """The TV display (/layar) for a paired display device, its cheap poll, and the running-text setting."""
 import time
 
-from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, make_response, redirect, render_template, request, url_for
 
 from .. import audit
 from ..extensions import db
-from ..security import roles_required
+from ..security import public, roles_required
 from ..settings import set_setting
 from . import bp
 from .devices import device_required
@@ -32,6 +32,13 @@ def display_status():
     response = make_response(render_template("queue/_board.html", board=board_state()))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The office icon where browsers and TVs look for it by default (no 404 on every first load)."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.route("/admin/teks-berjalan", methods=["GET", "POST"])
