@@ -77,11 +77,10 @@ def test_board_fits_the_tv(app, browser, live_server, busy_board, screenshot_dir
         assert display.locator(".waiting li").count() == len(prefixes)
         shown = display.locator(".waiting-next[data-service='D'] .next-code:visible").count()  # 6 waiting
         assert shown == (4 if width >= 1600 else 2)
-        if width >= 1600:
-            # The right column is used: the next numbers reach its right edge.
-            waiting = display.locator(".waiting").bounding_box()
-            nexts = display.locator(".waiting-next[data-service='D']").bounding_box()
-            assert waiting["x"] + waiting["width"] - (nexts["x"] + nexts["width"]) < 60
+        # The right column is used: the next numbers reach its right edge, the names start at its left.
+        waiting = display.locator(".waiting").bounding_box()
+        nexts = display.locator(".waiting-next[data-service='D']").bounding_box()
+        assert waiting["x"] + waiting["width"] - (nexts["x"] + nexts["width"]) < 0.05 * waiting["width"]
         assert not problems, problems
     finally:
         context.close()

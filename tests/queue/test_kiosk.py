@@ -290,39 +290,42 @@ def test_kiosk_in_a_browser_issues_and_prints_a_58mm_ticket(app, browser, live_s
         ]):
             add_service(name, prefix, requirements=reqs, sort_order=i, allow_priority=prefix != "H")
         _device_id, token = paired_device("kiosk", "Kiosk")
-    for width, height in ((1920, 1080), (1366, 768)):
+    def open_kiosk(width, height):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server,
                                       has_touch=True)
         context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server}])
         context.add_init_script(PRINT_SPY)
         page = context.new_page()
-        posts = page.posts = []
-        page.on("request", lambda req, seen=posts: seen.append(req.url) if req.method == "POST" else None)
+        page.posts = []
+        page.on("request", lambda req: page.posts.append(req.url) if req.method == "POST" else None)
         page.goto("/kiosk")
         assert page.locator(".kiosk-tile").count() == 8
         page.screenshot(path=os.path.join(screenshot_dir, f"kiosk-{width}x{height}.png"), full_page=True)
         # Every tile is fully on screen: nothing to scroll on the touch screen.
         assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
-        if width == 1920:
-            # A service without priority issues at once; a double tap sends one form.
-            page.locator(".kiosk-tile", has_text="Pengaduan / Informasi").dblclick()
-            page.wait_for_url("**/cetak")
-            assert len(posts) == 1, posts
-            assert page.locator(".t-number").inner_text() == "H-001"
-            assert "PRIORITAS" not in page.locator(".ticket").inner_text()
-        if width == 1366:
-            # A service with priority asks first: the elderly resident taps the service, then "Lansia".
-            page.locator(".kiosk-tile", has_text="Surat Keterangan Domisili").tap()
-            page.wait_for_url("**/kiosk/pilih/**")
-            page.screenshot(path=os.path.join(screenshot_dir, "kiosk-priority.png"))
-            page.locator(".choice", has_text="Lansia").dblclick()
-            page.wait_for_url("**/cetak")
-            assert len(posts) == 1, posts
-            assert page.locator(".t-number").inner_text() == "B-001"
-            assert "PRIORITAS: Lansia" in page.locator(".ticket").inner_text()
-            assert wait_for_print(page) == 1  # the ticket printed itself, once
-            print_url = page.url
-        context.close()
+        return context, page
+
+    # 1920x1080: a service without priority issues at once; a double tap sends one form.
+    context, page = open_kiosk(1920, 1080)
+    page.locator(".kiosk-tile", has_text="Pengaduan / Informasi").dblclick()
+    page.wait_for_url("**/cetak")
+    assert len(page.posts) == 1, page.posts
+    assert page.locator(".t-number").inner_text() == "H-001"
+    assert "PRIORITAS" not in page.locator(".ticket").inner_text()
+    context.close()
+    # 1366x768: a service with priority asks first: the elderly resident taps the service, then "Lansia".
+    context, page = open_kiosk(1366, 768)
+    page.locator(".kiosk-tile", has_text="Surat Keterangan Domisili").tap()
+    page.wait_for_url("**/kiosk/pilih/**")
+    page.screenshot(path=os.path.join(screenshot_dir, "kiosk-priority.png"))
+    page.locator(".choice", has_text="Lansia").dblclick()
+    page.wait_for_url("**/cetak")
+    assert len(page.posts) == 1, page.posts
+    assert page.locator(".t-number").inner_text() == "B-001"
+    assert "PRIORITAS: Lansia" in page.locator(".ticket").inner_text()
+    assert wait_for_print(page) == 1  # the ticket printed itself, once
+    print_url = page.url
+    context.close()
     context = browser.new_context(viewport={"width": 220, "height": 900}, base_url=live_server)
     context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server}])
     context.add_init_script(PRINT_SPY)
