@@ -8,7 +8,7 @@ from kupang.auth.models import User
 from kupang.extensions import db
 from kupang.queue import calling
 from kupang.queue.display import board_state, current_token, marker_version
-from kupang.queue.models import Counter, Device
+from kupang.queue.models import Counter, Device, Service
 from kupang.settings import get_setting
 from tests.queue.calling_fixtures import add_ticket, at, make_queue
 from tests.queue.core_fixtures import paired_device
@@ -245,3 +245,26 @@ def test_favicon_ico_is_served(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+
+
+def test_a_transferred_ticket_is_called_with_its_number_under_its_new_service(app, q):
+    """The resident holds A-001: the TV says A-001 and the counter that calls it, and shows the new service."""
+    with app.app_context():
+        add_ticket(q.ktp, 1, 1)
+        c2, c3 = db.session.get(Counter, q.counter2), db.session.get(Counter, q.counter3)
+        u1, u2 = db.session.get(User, q.clerk), db.session.get(User, q.clerk2)
+        calling.open_counter(c2, u1, at=at(0))
+        calling.open_counter(c3, u2, at=at(0))
+        ticket = calling.call_next_ticket(c2, u1, at=at(5))
+        calling.transfer(ticket, db.session.get(Service, q.domisili), counter=c2)
+        db.session.commit()
+        board = board_state()
+        assert board.latest is None and board.recent == []  # waiting again: off the board
+        assert [(r.prefix, r.next_codes) for r in board.waiting][:2] == [("A", []), ("B", ["A-001"])]
+        calling.call_next_ticket(c3, u2, at=at(8))
+        db.session.commit()
+        board = board_state()
+        assert (board.latest.code, board.latest.counter_number, board.latest.service) == (
+            "A-001", 3, "Surat Keterangan Domisili")
+        assert board.latest.text == "Nomor antrian A satu, silakan ke loket tiga"
+        assert board.latest.is_recall  # called before, at counter 2
