@@ -10,6 +10,9 @@ statement. Anything else that writes says so before it starts:
   transaction (the write and its commit) begins IMMEDIATE; later reads are plain again;
 * `with write_intent():` - CLI tasks, seeders, background jobs: every transaction in the block.
 
+And the other way round, `with read_only():` lets a POST that has committed render its answer in a plain
+read transaction instead of holding the write lock.
+
 SQLite refuses at once (no busy wait, "database is locked") a deferred read transaction that turns
 into a write after another connection wrote. The write guard, on in tests (TESTING or
 KUPANG_WRITE_GUARD=1), raises WriteInReadTransaction when a request writes outside the discipline.
@@ -41,6 +44,8 @@ _BEGUN_FOR_WRITE = "kupang_write_transaction"  # connection.info key: this trans
 _writing: ContextVar[bool] = ContextVar("kupang_writing", default=False)
 # Set by begin_write(): the next transaction is a write transaction; cleared when that one ends.
 _next_write: ContextVar[bool] = ContextVar("kupang_next_write", default=False)
+# True inside read_only(): a POST that has committed renders its answer in a plain read transaction.
+_reading: ContextVar[bool] = ContextVar("kupang_reading", default=False)
 
 
 class WriteInReadTransaction(RuntimeError):
@@ -56,6 +61,8 @@ def wants_write():
     """Whether the next transaction should take the write lock up front."""
     if _writing.get() or _next_write.get():
         return True
+    if _reading.get():
+        return False
     return has_request_context() and request.method in WRITE_METHODS
 
 
@@ -122,8 +129,8 @@ def init_engine(app):
 
 
 def _end_read():
-    """End the session's transaction so the next one can begin as a write transaction (SQLite)."""
-    if db.session().in_transaction() and is_sqlite():
+    """End the session's transaction so the next one begins as a write transaction."""
+    if db.session().in_transaction():
         db.session.commit()
 
 
@@ -151,10 +158,25 @@ def write_transaction():
             raise
 
 
+@contextmanager
+def read_only():
+    """After a POST has committed: what follows only reads (rendering its answer), without the write lock.
+
+    Every transaction of a POST begins IMMEDIATE; without this the page or fragment rendered after the commit
+    would hold SQLite's write lock while other clerks and the kiosks wait. A write inside trips the guard.
+    """
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def reset_write_flag():
     """Forget the write intent at the end of a request."""
     _writing.set(False)
     _next_write.set(False)
+    _reading.set(False)
 
 
 def lock_for_update(stmt):

@@ -5,6 +5,7 @@ from sqlalchemy import or_, select
 
 from .. import audit
 from ..auth.models import User
+from ..db import read_only
 from ..extensions import db
 from ..htmx import add_vary, hx_redirect, is_htmx
 from ..params import db_int
@@ -219,7 +220,8 @@ def _after_action(item):
     if item is None:  # no counter open any more: the whole page must change, not the panel
         return hx_redirect(url_for("queue.counter"))
     db.session.expire_all()
-    response = make_response(render_template("queue/_counter_panel.html", oob=True, **counter_context(item)))
+    with read_only():
+        response = make_response(render_template("queue/_counter_panel.html", oob=True, **counter_context(item)))
     return add_vary(response, "HX-Request")
 
 
@@ -287,12 +289,14 @@ def counter_walkin():
 def _walkin_response(ticket):
     if not is_htmx():
         return redirect(url_for("queue.counter", tiket=ticket.id if ticket else None), 303)
-    session = calling.open_session(current_user)
-    if session is None:
-        return hx_redirect(url_for("queue.counter"))
-    context = {"issued": ticket, "print_url": print_url(ticket), "priorities": PRIORITIES,
-               "counter": session.counter, **walkin_context(session.counter), **waiting_context(session.counter)}
-    return add_vary(make_response(render_template("queue/_counter_walkin.html", oob=True, **context)), "HX-Request")
+    with read_only():
+        session = calling.open_session(current_user)
+        if session is None:
+            return hx_redirect(url_for("queue.counter"))
+        context = {"issued": ticket, "print_url": print_url(ticket), "priorities": PRIORITIES,
+                   "counter": session.counter, **walkin_context(session.counter), **waiting_context(session.counter)}
+        response = make_response(render_template("queue/_counter_walkin.html", oob=True, **context))
+    return add_vary(response, "HX-Request")
 
 
 def print_url(ticket):

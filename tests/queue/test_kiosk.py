@@ -73,6 +73,7 @@ def test_priority_choice_comes_after_the_service(app, client, kiosk):
     assert re.findall(r'name="priority" value="([^"]*)"', body) == ["", "lansia", "disabilitas", "ibu_anak"]
     assert f'name="service" value="{b}"' in body and 'name="nonce"' in body
     assert "Siapkan: Surat pengantar RT/RW · KTP asli" in body and 'href="/kiosk"' in body
+    assert 'data-return-url="/kiosk" data-return-after="45"' in body  # left alone, it goes back to the tiles
     assert "style=" not in body and "/masuk" not in body
     # A service without priority has no choice to make: back to the tiles (which issue at once).
     assert client.get(f"/kiosk/pilih/{a}").headers["Location"] == "/kiosk"

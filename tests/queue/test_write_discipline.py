@@ -180,3 +180,28 @@ def test_crawl_every_page_as_everyone_with_the_write_guard_on(app, client, auth,
         stale = db.session.scalar(select(func.count()).select_from(Device)
                                   .where(Device.last_seen_at < now_utc() - timedelta(minutes=5)))
         assert stale == 0
+
+
+def test_a_post_renders_its_answer_without_the_write_lock(app, client, login_as):
+    """After the commit, the counter's fragment is read in a plain transaction: a kiosk can issue meanwhile."""
+    q = make_queue(app)
+    login_as("clerk", "clerk1")
+    client.post("/loket/buka", data={"counter_id": q.counter1})
+    with app.app_context(), write_intent():
+        add_ticket(q.ktp, 1, 1)
+        db.session.commit()
+    begun = []
+
+    def record(conn):
+        begun.append(conn.info.get("kupang_write_transaction"))
+
+    with app.app_context():
+        from sqlalchemy import event
+
+        event.listen(db.engine, "begin", record)
+        try:
+            response = client.post("/loket/aksi/panggil", headers={"HX-Request": "true"})
+        finally:
+            event.remove(db.engine, "begin", record)
+    assert response.status_code == 200 and "A-001" in response.get_data(as_text=True)
+    assert begun[0] is True and begun[-1] is False, begun  # the action wrote; the fragment only read
