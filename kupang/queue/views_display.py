@@ -1,7 +1,7 @@
 """The TV display (/layar) for a paired display device, its cheap poll, and the running-text setting."""
 import time
 
-from flask import Response, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 
 from .. import audit
 from ..extensions import db
@@ -37,8 +37,11 @@ def display_status():
 @bp.route("/favicon.ico")
 @public
 def favicon():
-    """The office icon where browsers and TVs look for it by default (no 404 on every first load)."""
-    return current_app.send_static_file("favicon.ico")
+    """The office icon where browsers and TVs look for it by default (no 404 on every first load).
+
+    A permanent redirect to the static file: browsers keep it, and the icon is served (and cached) as static.
+    """
+    return redirect(url_for("static", filename="favicon.ico"), 301)
 
 
 @bp.route("/admin/teks-berjalan", methods=["GET", "POST"])

@@ -242,7 +242,9 @@ def test_token_changes_with_the_day(app, q):
 
 
 def test_favicon_ico_is_served(client):
-    response = client.get("/favicon.ico")
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301 and redirect.headers["Location"] == "/static/favicon.ico"
+    response = client.get("/favicon.ico", follow_redirects=True)
     assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
 
