@@ -1,7 +1,7 @@
 """kupang: the service intranet of a kelurahan office in Kota Kupang."""
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -103,9 +103,18 @@ def render_error(code, message=None):
     """An Indonesian error page (or a small fragment for htmx), never a traceback."""
     from .htmx import is_htmx
 
+    for own_page in current_app.extensions.get("kupang_error_pages", []):
+        page = own_page(code)  # a kiosk or TV gets its own page, never the staff one
+        if page is not None:
+            return page
     title, text = ERROR_TEXT.get(code, ERROR_TEXT[500])
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
     return render_template(template, code=code, title=title, text=message or text), code
+
+
+def register_error_page(app, page):
+    """Let an area answer errors of its own pages: page(code) returns a response or None (then the staff page)."""
+    app.extensions.setdefault("kupang_error_pages", []).append(page)
 
 
 def register_errorhandlers(app):

@@ -1,9 +1,28 @@
-"""Database engine setup shared by every area: SQLite pragmas, IMMEDIATE write transactions."""
+"""Database engine setup shared by every area: SQLite pragmas and the one write discipline.
+
+The discipline (DESIGN.md, "Writes in a GET"): a transaction that writes is begun as a write
+transaction, `BEGIN IMMEDIATE` on SQLite. A POST, PUT, PATCH or DELETE request is one from its first
+statement. Anything else that writes says so before it starts:
+
+* `with write_transaction():` - a block that ends the request's read transaction, writes, commits
+  (a GET recording that a device was seen, say);
+* `begin_write()` - the statement form for a GET view: the read transaction ends and the next
+  transaction (the write and its commit) begins IMMEDIATE; later reads are plain again;
+* `with write_intent():` - CLI tasks, seeders, background jobs: every transaction in the block.
+
+And the other way round, `with read_only():` lets a POST that has committed render its answer in a plain
+read transaction instead of holding the write lock.
+
+SQLite refuses at once (no busy wait, "database is locked") a deferred read transaction that turns
+into a write after another connection wrote. The write guard, on in tests (TESTING or
+KUPANG_WRITE_GUARD=1), raises WriteInReadTransaction when a request writes outside the discipline.
+"""
+import os
 import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 
 from .extensions import db
@@ -18,16 +37,33 @@ SQLITE_PRAGMAS = (
     ("cache_size", "-4000"),  # 4 MB page cache per connection (one connection per thread)
 )
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
+_BEGUN_FOR_WRITE = "kupang_write_transaction"  # connection.info key: this transaction began as a write
 
-# True while the current request or block is known to write: its transactions
-# then start with BEGIN IMMEDIATE, so a read-then-write never meets SQLITE_BUSY
-# (a deferred transaction that later wants to write cannot be retried by SQLite).
+# True inside write_intent()/write_transaction(): every transaction begun there is a write transaction.
 _writing: ContextVar[bool] = ContextVar("kupang_writing", default=False)
+# Set by begin_write(): the next transaction is a write transaction; cleared when that one ends.
+_next_write: ContextVar[bool] = ContextVar("kupang_next_write", default=False)
+# True inside read_only(): a POST that has committed renders its answer in a plain read transaction.
+_reading: ContextVar[bool] = ContextVar("kupang_reading", default=False)
+
+
+class WriteInReadTransaction(RuntimeError):
+    """A request wrote inside a read transaction (the write guard, on in tests)."""
 
 
 def is_sqlite(engine=None):
     """True when the app's database is SQLite."""
     return (engine or db.engine).dialect.name == "sqlite"
+
+
+def wants_write():
+    """Whether the next transaction should take the write lock up front."""
+    if _writing.get() or _next_write.get():
+        return True
+    if _reading.get():
+        return False
+    return has_request_context() and request.method in WRITE_METHODS
 
 
 def _on_connect(dbapi_connection, _record):
@@ -42,44 +78,78 @@ def _on_connect(dbapi_connection, _record):
 
 
 def _on_begin(conn):
-    if conn.dialect.name != "sqlite":
+    write = wants_write()
+    conn.info[_BEGUN_FOR_WRITE] = write
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _on_end(conn):
+    if conn.info.pop(_BEGUN_FOR_WRITE, False):
+        _next_write.set(False)  # begin_write() covers one transaction
+
+
+def statement_writes(statement):
+    """True for SQL that changes the database (INSERT, UPDATE, DELETE, DDL)."""
+    words = (statement or "").lstrip().split(None, 1)
+    return bool(words) and words[0].upper() in WRITE_VERBS
+
+
+def _guard(conn, _cursor, statement, _parameters, _context, _executemany):
+    if not has_request_context() or not statement_writes(statement):
         return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write() else "BEGIN")
+    # SQLite: what matters is how the transaction began; PostgreSQL: that the write was declared.
+    sqlite = conn.dialect.name == "sqlite"
+    if (conn.info.get(_BEGUN_FOR_WRITE, False) if sqlite else wants_write()):
+        return
+    message = (f"{request.method} {request.path} wrote inside a read transaction "
+               f"(use kupang.db.write_transaction or begin_write): {' '.join(statement.split())[:120]}")
+    current_app.extensions.setdefault("kupang_write_violations", []).append(message)
+    raise WriteInReadTransaction(message)
 
 
-def wants_write():
-    """Whether the next transaction should take the write lock up front."""
-    if _writing.get():
-        return True
-    return has_request_context() and request.method in WRITE_METHODS
+def guard_enabled(app):
+    """The write guard is on in tests (TESTING), when KUPANG_WRITE_GUARD=1, or when WRITE_GUARD is set."""
+    if "WRITE_GUARD" in app.config:
+        return bool(app.config["WRITE_GUARD"])
+    return app.testing or os.environ.get("KUPANG_WRITE_GUARD") == "1"
 
 
 def init_engine(app):
-    """Attach the SQLite listeners to the app's engine (no-ops on PostgreSQL)."""
+    """Attach the write discipline's listeners to the app's engine (SQLite pragmas only on SQLite)."""
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _on_connect)
-            event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "begin", _on_begin)
+        event.listen(engine, "commit", _on_end)
+        event.listen(engine, "rollback", _on_end)
+        if guard_enabled(app):
+            event.listen(engine, "before_cursor_execute", _guard)
+
+
+def _end_read():
+    """End the session's transaction so the next one begins as a write transaction."""
+    if db.session().in_transaction():
+        db.session.commit()
 
 
 def begin_write():
-    """Make the rest of this request write-capable: end a read transaction, next one is IMMEDIATE.
+    """In a GET view, just before it writes: end the read transaction; the next one begins IMMEDIATE.
 
-    Call it in a GET view before it writes (an audit row when a page is opened, say).
-    Pending ORM changes are kept: they are flushed by the commit that ends the read.
+    The write and its commit then form one write transaction (an audit row when a page is opened,
+    say); reads after that commit are plain read transactions again. Pending ORM changes are kept:
+    they are flushed by the commit that ends the read.
     """
-    _writing.set(True)
-    if db.session().in_transaction() and is_sqlite():
-        db.session.commit()
+    _end_read()
+    _next_write.set(True)
 
 
 @contextmanager
 def write_transaction():
     """A block that writes and commits as one IMMEDIATE transaction, or rolls back on error."""
     with write_intent():
-        if db.session().in_transaction() and is_sqlite():
-            db.session.commit()
+        _end_read()
         try:
             yield db.session
             db.session.commit()
@@ -88,9 +158,25 @@ def write_transaction():
             raise
 
 
+@contextmanager
+def read_only():
+    """After a POST has committed: what follows only reads (rendering its answer), without the write lock.
+
+    Every transaction of a POST begins IMMEDIATE; without this the page or fragment rendered after the commit
+    would hold SQLite's write lock while other clerks and the kiosks wait. A write inside trips the guard.
+    """
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def reset_write_flag():
     """Forget the write intent at the end of a request."""
     _writing.set(False)
+    _next_write.set(False)
+    _reading.set(False)
 
 
 def lock_for_update(stmt):

@@ -59,6 +59,28 @@ def not_clipped(page, selector):
     assert not clipped, f"text cut in {selector}: {clipped}"
 
 
+def contained(page, inner, outer, tolerance=0.5):
+    """Assert every visible element matching `inner` lies wholly inside the first `outer` (nothing cut off)."""
+    frame = box(page, outer)
+    found = boxes(page, inner)
+    assert found, f"nothing visible matches {inner}"
+    for name, b in found:
+        inside = (b["x"] >= frame["x"] - tolerance and b["y"] >= frame["y"] - tolerance
+                  and b["x"] + b["width"] <= frame["x"] + frame["width"] + tolerance
+                  and b["y"] + b["height"] <= frame["y"] + frame["height"] + tolerance)
+        assert inside, f"{name} sticks out of {outer}: {b} {frame}"
+
+
+def console_problems(page):
+    """Start collecting console errors, page errors and CSP violations of a page; returns the (live) list."""
+    problems = []
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    page.on("response", lambda response: problems.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400 else None)
+    return problems
+
+
 def no_horizontal_scroll(page):
     """Assert the page is no wider than the viewport."""
     width = page.evaluate("document.documentElement.scrollWidth")

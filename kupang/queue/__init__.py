@@ -9,3 +9,5 @@ from . import commands  # noqa: E402,F401
 from . import seed, views_admin, views_kiosk, views_status  # noqa: E402,F401
 from . import views_counter  # noqa: E402,F401
 from . import views_display  # noqa: E402,F401
+from . import device_errors  # noqa: E402,F401
+from . import device_notices  # noqa: E402,F401

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..timeutil import now_utc, office_today
-from .models import TICKET_STATUS, Call, Counter, CounterSession, Service, Ticket, counter_service
+from .models import TICKET_STATUS, Call, Counter, CounterSession, Ticket, counter_service
 from .numbering import QueueError, bump_marker
 
 ACTIVE = ("called", "serving")
@@ -133,12 +133,20 @@ def call_next_ticket(counter, user, *, at=None):
     new one, so a double click never skips anybody. The claim is one conditional UPDATE: when
     another counter took the same ticket first, no row changes and the next candidate is tried.
     """
+    return call_next(counter, user, at=at)[0]
+
+
+def call_next(counter, user, *, at=None):
+    """(ticket or None, True when this call claimed it): what call_next_ticket does, saying whether it called.
+
+    The answer comes from inside the counter's lock, so of two identical clicks only one reads True.
+    """
     at = at or now_utc()
     locked = _lock_counter(counter)
     require_session(locked, user)
     existing = current_ticket(locked)
     if existing is not None:
-        return existing
+        return existing, False
     day = office_today(at)
     for _attempt in range(CLAIM_ATTEMPTS):
         candidate = next_ticket_query(locked, day).scalar_subquery()
@@ -146,16 +154,16 @@ def call_next_ticket(counter, user, *, at=None):
             update(Ticket)
             .where(Ticket.id == candidate, Ticket.status == "waiting")
             .values(status="called", counter_id=locked.id, clerk_id=user.id, called_at=at,
-                    call_count=Ticket.call_count + 1)
+                    call_count=Ticket.call_count + 1, version=Ticket.version + 1)
             .returning(Ticket.id)
             .execution_options(synchronize_session=False)
         ).scalar()
         if claimed is not None:
             ticket = db.session.get(Ticket, claimed, populate_existing=True)
             _announce(ticket, at, is_recall=False)
-            return ticket
+            return ticket, True
         if db.session.scalar(next_ticket_query(locked, day)) is None:
-            return None
+            return None, False
     raise QueueError("Antrian sedang sibuk. Coba tekan Panggil berikutnya sekali lagi.")
 
 
@@ -186,29 +194,59 @@ def _status_label(ticket):
     return TICKET_STATUS.get(ticket.status, ticket.status).lower()
 
 
-def recall(ticket, *, counter=None, at=None):
+def _transition(ticket, counter, allowed, action, version=None, **values):
+    """Apply one counter action as a single conditional UPDATE; a second identical request changes nothing.
+
+    The row must still be in an allowed status, at this counter, at the version the clerk's page showed
+    (`version`, else the one read here). On PostgreSQL a concurrent twin waits for the first to commit,
+    then finds the version moved on and updates no row; on SQLite the twin reads the new version first.
+    """
+    _same_version(ticket, version)
+    _check(ticket, counter, allowed, action)
+    seen = ticket.version if version is None else version
+    conditions = [Ticket.id == ticket.id, Ticket.status.in_(allowed), Ticket.version == seen]
+    if counter is not None and ticket.status in ACTIVE:
+        conditions.append(Ticket.counter_id == counter.id)
+    changed = db.session.execute(
+        update(Ticket).where(*conditions).values(version=Ticket.version + 1, **values)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise QueueError(STALE.format(code=ticket.code))
+    db.session.refresh(ticket)
+    return ticket
+
+
+def _same_version(ticket, version):
+    """Refuse at once when the clerk's page showed an older state of this ticket (a double click's twin)."""
+    if ticket is not None and version is not None and version != ticket.version:
+        raise QueueError(STALE.format(code=ticket.code))
+
+
+STALE = ("Nomor {code} sudah berubah sejak tampilan ini dibuat (mungkin tombol ditekan dua kali), "
+         "jadi tidak ada yang diubah. Periksa nomor yang tampil sekarang.")
+
+
+def recall(ticket, *, counter=None, at=None, version=None):
     """Announce a called ticket again (a new Call row, so displays speak it again)."""
     at = at or now_utc()
-    _check(ticket, counter, ("called",), "dipanggil ulang")
-    ticket.call_count = (ticket.call_count or 0) + 1
+    _transition(ticket, counter, ("called",), "dipanggil ulang", version, call_count=Ticket.call_count + 1)
     _announce(ticket, at, is_recall=True)
     return ticket
 
 
-def start_service(ticket, *, counter=None, at=None):
+def start_service(ticket, *, counter=None, at=None, version=None):
     """The resident has arrived at the counter: the service timer starts."""
-    _check(ticket, counter, ("called",), "mulai dilayani")
-    ticket.status = "serving"
-    ticket.started_at = at or now_utc()
+    _transition(ticket, counter, ("called",), "mulai dilayani", version, status="serving", started_at=at or now_utc())
     _changed()
     return ticket
 
 
-def finish(ticket, resident_id=None, note="", *, counter=None, at=None):
+def finish(ticket, resident_id=None, note="", *, counter=None, at=None, version=None):
     """Close a called or served ticket as done, optionally linked to the served resident and a note.
 
     Finishing straight from "called" counts the service from the call (the clerk skipped Mulai).
     """
+    _same_version(ticket, version)
     _check(ticket, counter, ACTIVE, "diselesaikan")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
@@ -218,55 +256,70 @@ def finish(ticket, resident_id=None, note="", *, counter=None, at=None):
 
         if db.session.get(Resident, resident_id) is None:
             raise QueueError("Penduduk yang dipilih tidak ditemukan.")
-    at = at or now_utc()
-    ticket.status = "done"
-    ticket.started_at = ticket.started_at or ticket.called_at
-    ticket.finished_at = at
-    ticket.resident_id = resident_id
-    ticket.note = note
+    _transition(ticket, counter, ACTIVE, "diselesaikan", version, status="done",
+                started_at=func.coalesce(Ticket.started_at, Ticket.called_at), finished_at=at or now_utc(),
+                resident_id=resident_id, note=note)
     _changed()
     return ticket
 
 
-def mark_no_show(ticket, *, counter=None, at=None):
+def mark_no_show(ticket, *, counter=None, at=None, version=None):
     """Close a called ticket whose holder did not come, allowed only after at least one recall."""
+    _same_version(ticket, version)
     _check(ticket, counter, ("called",), "ditandai tidak hadir")
     recalls = (ticket.call_count or 0) - 1
     if recalls < RECALLS_BEFORE_NO_SHOW:
         raise QueueError(f"Panggil ulang nomor {ticket.code} terlebih dahulu sebelum menandai tidak hadir.")
-    ticket.status = "no_show"
-    ticket.finished_at = at or now_utc()
+    _transition(ticket, counter, ("called",), "ditandai tidak hadir", version, status="no_show",
+                finished_at=at or now_utc())
     _changed()
     return ticket
 
 
-def _back_to_waiting(ticket):
-    ticket.status = "waiting"
-    ticket.counter_id = None
-    ticket.clerk_id = None
-    ticket.called_at = None
-    ticket.started_at = None
+BACK_TO_WAITING = {"status": "waiting", "counter_id": None, "clerk_id": None, "called_at": None, "started_at": None}
 
 
-def transfer(ticket, service, *, counter=None):
-    """Move a ticket to another service: same number, same place by issue time, waiting again."""
+def transfer(ticket, service, *, counter=None, version=None):
+    """Move a ticket to another service with the same number and place by issue time.
+
+    When this counter serves that service too, the ticket stays here (the clerk goes on serving it);
+    otherwise it waits again, first among those issued after it, for a counter of that service. A
+    service no counter serves is refused: nobody would ever call the ticket.
+    """
+    _same_version(ticket, version)
     _check(ticket, counter, ("waiting", *ACTIVE), "dialihkan")
     if service is None or not service.active:
         raise QueueError("Layanan tujuan tidak ditemukan atau tidak aktif.")
     if service.id == ticket.service_id:
         raise QueueError(f"Nomor {ticket.code} sudah berada di layanan {service.name}.")
-    ticket.service_id = service.id
-    _back_to_waiting(ticket)
+    serving = service_counters(service)
+    if not serving:
+        raise QueueError(f"Belum ada loket yang melayani layanan {service.name}; nomor {ticket.code} tidak "
+                         "dialihkan. Minta admin menambahkan layanan itu ke sebuah loket.")
+    stays = counter is not None and ticket.status in ACTIVE and any(c.id == counter.id for c, _open in serving)
+    values = {"service_id": service.id, **({} if stays else BACK_TO_WAITING)}
+    _transition(ticket, counter, ("waiting", *ACTIVE), "dialihkan", version, **values)
     _changed()
     return ticket
 
 
-def return_to_queue(ticket, *, counter=None):
+def return_to_queue(ticket, *, counter=None, version=None):
     """Put a called or served ticket back in the queue at its place by issue time."""
-    _check(ticket, counter, ACTIVE, "dikembalikan ke antrian")
-    _back_to_waiting(ticket)
+    _transition(ticket, counter, ACTIVE, "dikembalikan ke antrian", version, **BACK_TO_WAITING)
     _changed()
     return ticket
+
+
+def service_counters(service):
+    """[(counter, open now)] for the active counters serving a service, by number."""
+    counters = db.session.scalars(
+        select(Counter).join(counter_service, counter_service.c.counter_id == Counter.id)
+        .where(counter_service.c.service_id == service.id, Counter.active.is_(True))
+        .order_by(Counter.number)).all()
+    opened = set(db.session.scalars(
+        select(CounterSession.counter_id).where(CounterSession.closed_at.is_(None),
+                                                CounterSession.counter_id.in_([c.id for c in counters]))))
+    return [(c, c.id in opened) for c in counters]
 
 
 # --- statistics ------------------------------------------------------------------------------
@@ -319,10 +372,3 @@ def waiting_by_service(day=None, services=None):
 def counters_for_clerks():
     """Active counters with their services, by number."""
     return db.session.scalars(select(Counter).where(Counter.active.is_(True)).order_by(Counter.number)).all()
-
-
-def transfer_targets(ticket):
-    """Active services a ticket can be moved to (all but its own)."""
-    return db.session.scalars(
-        select(Service).where(Service.active.is_(True), Service.id != ticket.service_id)
-        .order_by(Service.sort_order, Service.name)).all()

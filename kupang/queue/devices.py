@@ -14,7 +14,7 @@ from flask import abort, current_app, g, has_request_context, redirect, request,
 from sqlalchemy import select, update
 
 from .. import audit
-from ..db import wants_write, write_intent
+from ..db import write_transaction
 from ..extensions import db
 from ..htmx import is_htmx
 from ..timeutil import now_utc
@@ -139,18 +139,14 @@ def current_device():
 
 
 def touch(device):
-    """Record that the device was seen, at most once a minute (a GET gets its own short write transaction)."""
+    """Record that the device was seen, at most once a minute, in its own short write transaction."""
     now = now_utc()
     if device.last_seen_at is not None and now - device.last_seen_at < SEEN_EVERY:
         return
-    stmt = update(Device).where(Device.id == device.id).values(last_seen_at=now)
-    if wants_write():
-        # A writing request already holds SQLite's write lock: a second connection would wait on it.
-        db.session.execute(stmt.execution_options(synchronize_session=False))
-    else:
-        with write_intent(), db.engine.begin() as conn:
-            conn.execute(stmt)
-    device.last_seen_at = now
+    with write_transaction() as session:
+        session.execute(update(Device).where(Device.id == device.id).values(last_seen_at=now)
+                        .execution_options(synchronize_session=False))
+    # The commit expired the object: its next read loads the new time in a fresh read transaction.
 
 
 def pairing_redirect():

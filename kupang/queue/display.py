@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..settings import get_setting
 from ..timeutil import local_day_bounds, office_today
-from .models import Call, Counter, Service, Ticket
-from .numbering import marker_version
+from .models import Call, Counter, CounterSession, Service, Ticket
+from .numbering import call_order, marker_version
 from .speech import announcement
 
 RECENT_CALLS = 6
+NEXT_CODES = 4
+AT_COUNTER = ("called", "serving")
 RUNNING_TEXT_KEY = "running_text"
 RUNNING_TEXT_MAX = 300
 DEFAULT_RUNNING_TEXT = "Selamat datang. Ambil nomor antrian di kios, lalu tunggu nomor Anda dipanggil."
@@ -23,15 +25,16 @@ DEFAULT_RUNNING_TEXT = "Selamat datang. Ambil nomor antrian di kios, lalu tunggu
 
 @dataclass
 class BoardCall:
-    """One call as the display shows and announces it."""
+    """One ticket's latest call as the display shows and announces it."""
 
     id: int
     code: str
     counter_number: int
-    is_recall: bool
+    is_recall: bool  # the ticket was called more than once today ("dipanggil ulang")
     called_at: object
     text: str
     words: list = field(default_factory=list)
+    service: str = ""
 
     @property
     def words_json(self):
@@ -40,15 +43,36 @@ class BoardCall:
 
 
 @dataclass
+class CounterRow:
+    """A counter on the board: its number, whether a clerk has it open, the ticket there now."""
+
+    number: int
+    name: str
+    open: bool
+    code: str | None
+    status: str | None
+
+
+@dataclass
+class WaitingRow:
+    """A service on the board: how many wait and the next numbers to be called."""
+
+    prefix: str
+    name: str
+    count: int
+    next_codes: list
+
+
+@dataclass
 class Board:
-    """The whole board for one day."""
+    """The whole board for one day: what is true now."""
 
     day: date
     version: int
-    latest: BoardCall | None
-    recent: list
-    counters: list  # (number, name, code or None, status or None)
-    waiting: list  # (prefix, service name, count)
+    latest: BoardCall | None  # the newest call whose ticket is still at its counter
+    recent: list  # BoardCall, one per ticket, newest first; tickets back in the queue leave
+    counters: list  # CounterRow
+    waiting: list  # WaitingRow
     running_text: str
 
     @property
@@ -72,55 +96,78 @@ def running_text():
     return get_setting(RUNNING_TEXT_KEY) or DEFAULT_RUNNING_TEXT
 
 
-def board_call(call_id, code, counter_number, is_recall, called_at):
+def board_call(call_id, code, counter_number, is_recall, called_at, service=""):
     """A BoardCall with its spoken sentence and clip words."""
     try:
         spoken = announcement(code, counter_number)
     except ValueError:
         spoken = {"text": f"Nomor antrian {code}, silakan ke loket {counter_number}", "words": []}
-    return BoardCall(call_id, code, counter_number, is_recall, called_at, spoken["text"], spoken["words"])
+    return BoardCall(call_id, code, counter_number, is_recall, called_at, spoken["text"], spoken["words"], service)
+
+
+def _latest_calls(day):
+    """Per ticket called today: its latest call id and how many calls it had."""
+    start, end = local_day_bounds(day)
+    return (select(Call.ticket_id, func.max(Call.id).label("call_id"), func.count().label("calls"))
+            .where(Call.called_at >= start, Call.called_at < end).group_by(Call.ticket_id).subquery())
+
+
+def _calls_query(day):
+    latest = _latest_calls(day)
+    return (select(Call.id, Ticket.code, Counter.number, latest.c.calls > 1, Call.called_at, Service.name)
+            .join(latest, latest.c.call_id == Call.id)
+            .join(Ticket, Ticket.id == Call.ticket_id).join(Counter, Counter.id == Call.counter_id)
+            .join(Service, Service.id == Ticket.service_id))
 
 
 def recent_calls(day, limit=RECENT_CALLS):
-    """The newest calls of a day, newest first."""
-    start, end = local_day_bounds(day)
-    rows = db.session.execute(
-        select(Call.id, Ticket.code, Counter.number, Call.is_recall, Call.called_at)
-        .join(Ticket, Ticket.id == Call.ticket_id).join(Counter, Counter.id == Call.counter_id)
-        .where(Call.called_at >= start, Call.called_at < end)
-        .order_by(Call.id.desc()).limit(limit)).all()
+    """One entry per ticket called today (its latest call), newest first; a ticket back in the queue leaves."""
+    rows = db.session.execute(_calls_query(day).where(Ticket.status != "waiting")
+                              .order_by(Call.id.desc()).limit(limit)).all()
     return [board_call(*row) for row in rows]
 
 
-def counter_numbers(day):
-    """Each active counter with the number it is calling or serving now."""
+def latest_call(day):
+    """The newest call whose ticket is still called or served at that counter, or None."""
+    row = db.session.execute(_calls_query(day).where(Ticket.status.in_(AT_COUNTER),
+                                                     Ticket.counter_id == Call.counter_id)
+                             .order_by(Call.id.desc()).limit(1)).first()
+    return board_call(*row) if row else None
+
+
+def counter_rows(day):
+    """Each active counter: open or closed now, and the number it is calling or serving."""
     counters = db.session.execute(
         select(Counter.id, Counter.number, Counter.name).where(Counter.active.is_(True))
         .order_by(Counter.number)).all()
+    opened = set(db.session.scalars(select(CounterSession.counter_id).where(CounterSession.closed_at.is_(None))))
     current = {}
     for counter_id, code, status in db.session.execute(
             select(Ticket.counter_id, Ticket.code, Ticket.status)
-            .where(Ticket.day == day, Ticket.status.in_(("called", "serving")))
+            .where(Ticket.day == day, Ticket.status.in_(AT_COUNTER))
             .order_by(Ticket.called_at)).all():
         current[counter_id] = (code, status)
-    return [(number, name, *current.get(counter_id, (None, None))) for counter_id, number, name in counters]
+    return [CounterRow(number, name, counter_id in opened, *current.get(counter_id, (None, None)))
+            for counter_id, number, name in counters]
 
 
-def waiting_counts(day):
-    """(prefix, name, waiting) for every active service, in kiosk order."""
-    counts = dict(db.session.execute(
-        select(Ticket.service_id, func.count()).where(Ticket.day == day, Ticket.status == "waiting")
-        .group_by(Ticket.service_id)).all())
+def waiting_rows(day):
+    """Every active service in kiosk order: waiting count and the next numbers in call order."""
     services = db.session.execute(
         select(Service.id, Service.prefix, Service.name).where(Service.active.is_(True))
         .order_by(Service.sort_order, Service.prefix)).all()
-    return [(prefix, name, counts.get(service_id, 0)) for service_id, prefix, name in services]
+    codes = {}
+    for service_id, code in db.session.execute(
+            select(Ticket.service_id, Ticket.code).where(Ticket.day == day, Ticket.status == "waiting")
+            .order_by(*call_order())).all():
+        codes.setdefault(service_id, []).append(code)
+    return [WaitingRow(prefix, name, len(codes.get(service_id, [])), codes.get(service_id, [])[:NEXT_CODES])
+            for service_id, prefix, name in services]
 
 
 def board_state(day=None):
     """The display board for a day (today by default)."""
     day = day or office_today()
     version = marker_version()
-    recent = recent_calls(day)
-    return Board(day=day, version=version, latest=recent[0] if recent else None, recent=recent,
-                 counters=counter_numbers(day), waiting=waiting_counts(day), running_text=running_text())
+    return Board(day=day, version=version, latest=latest_call(day), recent=recent_calls(day),
+                 counters=counter_rows(day), waiting=waiting_rows(day), running_text=running_text())

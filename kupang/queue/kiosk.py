@@ -5,11 +5,15 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import now_utc, office_today
+from .estimate import WaitEstimate, estimate_wait, minutes_label, new_ticket_wait
 from .models import PRIORITIES, DailySequence, Service, Ticket
-from .numbering import estimated_wait_minutes, hours_label, is_open, people_ahead, waiting_counts
+from .numbering import hours_label, is_open, people_ahead, waiting_counts
 
-# Short labels for the kiosk's priority buttons (PRIORITIES holds the full ones).
-KIOSK_PRIORITY_LABELS = {"lansia": "Lansia", "disabilitas": "Disabilitas", "ibu_anak": "Ibu hamil / membawa anak"}
+# The kiosk's large priority choice, after the service: general first, then each priority.
+KIOSK_CHOICES = (("", "Umum", "Antrian biasa"),
+                 ("lansia", "Lansia", "Usia 60 tahun ke atas"),
+                 ("disabilitas", "Penyandang disabilitas", "Didahulukan"),
+                 ("ibu_anak", "Ibu hamil atau membawa anak", "Didahulukan"))
 
 
 @dataclass
@@ -20,13 +24,18 @@ class ServiceTile:
     open: bool
     full: bool
     waiting: int
-    wait_minutes: int
+    wait: WaitEstimate | None
     hours: str
 
     @property
     def available(self):
         """A tap on this tile would issue a ticket."""
         return self.open and not self.full
+
+    @property
+    def asks_priority(self):
+        """A tap leads to the priority choice first (the service offers priority tickets)."""
+        return self.available and self.service.allow_priority
 
 
 def kiosk_tiles(at=None):
@@ -42,20 +51,16 @@ def kiosk_tiles(at=None):
     for service in services:
         opened = is_open(service, at)
         full = service.daily_cap is not None and issued.get(service.id, 0) >= service.daily_cap
-        tile = ServiceTile(service, opened, full, waiting.get(service.id, 0),
-                           estimated_wait_minutes(service) if opened else 0, hours_label(service))
+        count = waiting.get(service.id, 0)
+        wait = new_ticket_wait(service, count, at) if opened and not full else None
+        tile = ServiceTile(service, opened, full, count, wait, hours_label(service))
         (open_tiles if opened else closed_tiles).append(tile)
     return open_tiles, closed_tiles
 
 
 def wait_label(minutes, short=False):
     """'± 15 menit', 'kurang dari 5 menit' (short: '< 5 menit') or '± 1 jam 20 menit' for an estimated wait."""
-    if minutes < 5:
-        return "< 5 menit" if short else "kurang dari 5 menit"
-    if minutes < 60:
-        return f"± {minutes} menit"
-    hours, rest = divmod(minutes, 60)
-    return f"± {hours} jam" + (f" {rest} menit" if rest else "")
+    return minutes_label(minutes, short)
 
 
 @dataclass
@@ -65,7 +70,7 @@ class TicketFacts:
     ticket: Ticket
     state: str  # waiting, called, serving, done, no_show, expired
     ahead: int
-    wait_minutes: int
+    wait: WaitEstimate | None  # only while waiting
     counter_number: int | None
 
     @property
@@ -86,8 +91,8 @@ def ticket_facts(ticket, today=None):
         state = "expired"
     waiting = state == "waiting"
     counter = ticket.counter.number if ticket.counter is not None else None
-    return TicketFacts(ticket, state, people_ahead(ticket) if waiting else 0,
-                       estimated_wait_minutes(ticket) if waiting else 0, counter)
+    ahead = people_ahead(ticket) if waiting else 0
+    return TicketFacts(ticket, state, ahead, estimate_wait(ticket.service, ahead) if waiting else None, counter)
 
 
 def qr_svg(url):

@@ -14,7 +14,7 @@ counter_service = Table(
     Column("service_id", ForeignKey("service.id"), primary_key=True),
 )
 
-PRIORITIES = {"lansia": "Lansia", "disabilitas": "Penyandang disabilitas", "ibu_anak": "Ibu hamil / membawa anak"}
+PRIORITIES = {"lansia": "Lansia", "disabilitas": "Penyandang disabilitas", "ibu_anak": "Ibu hamil atau membawa anak"}
 TICKET_STATUS = {"waiting": "Menunggu", "called": "Dipanggil", "serving": "Dilayani", "done": "Selesai",
                  "no_show": "Tidak hadir", "expired": "Kedaluwarsa"}
 
@@ -99,6 +99,8 @@ class Ticket(db.Model):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     call_count: Mapped[int] = mapped_column(default=0)
+    # Bumped by every counter transition; the transition's UPDATE requires the version the clerk saw (0040).
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counter.id"))
     clerk_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))

@@ -1,20 +1,21 @@
 """The counter page (/loket): a clerk opens a counter, calls, serves and finishes tickets."""
-from flask import Response, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import audit
 from ..auth.models import User
+from ..db import read_only
 from ..extensions import db
 from ..htmx import add_vary, hx_redirect, is_htmx
 from ..params import db_int
 from ..registry.disclosure import lookup_residents
 from ..registry.masking import mask_nik
 from ..security import roles_required
-from ..timeutil import now_utc, office_today
+from ..timeutil import office_today
 from . import bp, calling
+from .counter_page import counter_context, waiting_context, walkin_context
 from .display import current_token
-from .models import PRIORITIES, TICKET_STATUS, Counter, Service, Ticket
+from .models import PRIORITIES, Counter, Service, Ticket
 from .numbering import QueueError, issue_ticket
 
 CLERK_ROLES = ("admin", "clerk")
@@ -49,43 +50,6 @@ def choose_rows():
             holder_name = db.session.get(User, holder.user_id).display_name
         rows.append((item, ", ".join(s.name for s in item.services), holder_name))
     return rows
-
-
-def counter_context(item):
-    """Everything the counter page and its fragments show for one counter."""
-    ticket = calling.current_ticket(item)
-    return {
-        "counter": item,
-        "ticket": ticket,
-        "now": now_utc(),
-        "priorities": PRIORITIES,
-        "mask_nik": mask_nik,
-        "status_labels": TICKET_STATUS,
-        "targets": calling.transfer_targets(ticket) if ticket else [],
-        "no_show_ready": bool(ticket and ticket.status == "called" and ticket.call_count > 1),
-        **waiting_context(item),
-        **stats_context(item),
-        "walkin_services": db.session.scalars(
-            select(Service).where(Service.active.is_(True)).order_by(Service.sort_order, Service.name)).all(),
-    }
-
-
-def waiting_context(item):
-    """Waiting counts per service (this counter's first) and the change token for polling."""
-    token = current_token()
-    counts = calling.waiting_by_service()
-    own = {s.id for s in item.services}
-    services = db.session.scalars(
-        select(Service).where(Service.active.is_(True)).order_by(Service.sort_order, Service.name)).all()
-    rows = [(s, counts.get(s.id, 0), s.id in own) for s in services]
-    rows.sort(key=lambda row: not row[2])
-    return {"waiting_rows": rows, "waiting_token": token, "waiting_own": sum(r[1] for r in rows if r[2])}
-
-
-def stats_context(item):
-    """Today's figures for this counter and for this clerk."""
-    return {"counter_stats": calling.counter_stats(counter=item),
-            "clerk_stats": calling.counter_stats(clerk=current_user)}
 
 
 # --- opening and closing ---------------------------------------------------------------------
@@ -131,23 +95,29 @@ def counter_close():
 # --- ticket actions --------------------------------------------------------------------------
 
 
+def _version(form):
+    return form.get("version", type=db_int)
+
+
 def _act_next(item, _ticket, form):
-    before = calling.current_ticket(item)
-    ticket = calling.call_next_ticket(item, current_user)
+    ticket, called = calling.call_next(item, current_user)
     if ticket is None:
         return "Tidak ada nomor yang menunggu untuk layanan loket ini.", "info"
-    if before is not None and before.id == ticket.id:
+    if not called:
         return f"Nomor {ticket.code} masih di loket ini. Selesaikan dahulu sebelum memanggil berikutnya.", "info"
+    _audit("queue_ticket_called", ticket, counter=item.number)
     return f"Nomor {ticket.code} dipanggil ke loket {item.number}.", "success"
 
 
 def _act_recall(item, ticket, form):
-    calling.recall(ticket, counter=item)
+    calling.recall(ticket, counter=item, version=_version(form))
+    _audit("queue_ticket_recalled", ticket, counter=item.number, calls=ticket.call_count)
     return f"Nomor {ticket.code} dipanggil ulang.", "success"
 
 
 def _act_start(item, ticket, form):
-    calling.start_service(ticket, counter=item)
+    calling.start_service(ticket, counter=item, version=_version(form))
+    _audit("queue_service_started", ticket, counter=item.number)
     return f"Mulai melayani nomor {ticket.code}.", "success"
 
 
@@ -155,27 +125,51 @@ def _act_finish(item, ticket, form):
     raw = (form.get("resident_id") or "").strip()
     if raw and not raw.isdigit():
         raise QueueError("Penduduk yang dipilih tidak valid.")
-    resident_id = int(raw) if raw else None
-    calling.finish(ticket, resident_id, form.get("note", ""), counter=item)
+    try:
+        resident_id = db_int(raw) if raw else None
+    except ValueError:
+        raise QueueError("Penduduk yang dipilih tidak ditemukan.") from None
+    calling.finish(ticket, resident_id, form.get("note", ""), counter=item, version=_version(form))
+    _audit("queue_ticket_finished", ticket, counter=item.number)
     if resident_id is not None:
         audit.record("queue_resident_linked", "ticket", ticket.id, resident_id=resident_id, code=ticket.code)
     return f"Nomor {ticket.code} selesai dilayani.", "success"
 
 
 def _act_no_show(item, ticket, form):
-    calling.mark_no_show(ticket, counter=item)
+    calling.mark_no_show(ticket, counter=item, version=_version(form))
+    _audit("queue_ticket_no_show", ticket, counter=item.number)
     return f"Nomor {ticket.code} ditandai tidak hadir.", "success"
 
 
 def _act_transfer(item, ticket, form):
     service = db.session.get(Service, form.get("service_id", type=db_int) or 0)
-    calling.transfer(ticket, service, counter=item)
-    return f"Nomor {ticket.code} dialihkan ke layanan {service.name} dengan nomor dan urutan yang sama.", "success"
+    old_service = ticket.service.name
+    calling.transfer(ticket, service, counter=item, version=_version(form))
+    _audit("queue_ticket_transferred", ticket, counter=item.number, old=old_service, new=service.name)
+    return transfer_message(ticket, service, item), "success"
 
 
 def _act_return(item, ticket, form):
-    calling.return_to_queue(ticket, counter=item)
+    calling.return_to_queue(ticket, counter=item, version=_version(form))
+    _audit("queue_ticket_returned", ticket, counter=item.number)
     return f"Nomor {ticket.code} dikembalikan ke antrian sesuai urutan ambil nomor.", "success"
+
+
+def _audit(action, ticket, **detail):
+    audit.record(action, "ticket", ticket.id, code=ticket.code, **detail)
+
+
+def transfer_message(ticket, service, item):
+    """Where a transferred ticket went and who will call it, in words for the clerk."""
+    if ticket.status != "waiting":
+        return (f"Nomor {ticket.code} sekarang tercatat untuk layanan {service.name} dan tetap dilayani di "
+                f"loket {item.number} (loket ini juga melayani layanan itu).")
+    counters = calling.service_counters(service)
+    opened = [c.number for c, is_open in counters if is_open]
+    names = " atau ".join(f"loket {number}" for number in (opened or [c.number for c, _o in counters]))
+    who = f"Akan dipanggil oleh {names}." if opened else f"Belum ada loket buka; akan dipanggil saat {names} dibuka."
+    return (f"Nomor {ticket.code} dialihkan ke layanan {service.name} dengan nomor dan urutan yang sama. {who}")
 
 
 ACTIONS = {
@@ -224,7 +218,8 @@ def _after_action(item):
     if item is None:  # no counter open any more: the whole page must change, not the panel
         return hx_redirect(url_for("queue.counter"))
     db.session.expire_all()
-    response = make_response(render_template("queue/_counter_panel.html", oob=True, **counter_context(item)))
+    with read_only():
+        response = make_response(render_template("queue/_counter_panel.html", oob=True, **counter_context(item)))
     return add_vary(response, "HX-Request")
 
 
@@ -282,19 +277,19 @@ def counter_walkin():
 def _walkin_response(ticket):
     if not is_htmx():
         return redirect(url_for("queue.counter", tiket=ticket.id if ticket else None), 303)
-    session = calling.open_session(current_user)
-    context = {"issued": ticket, "print_url": print_url(ticket),
-               "walkin_services": db.session.scalars(
-                   select(Service).where(Service.active.is_(True)).order_by(Service.sort_order, Service.name)).all(),
-               "priorities": PRIORITIES}
-    if session is not None:
-        context.update(counter=session.counter, **waiting_context(session.counter))
-    return add_vary(make_response(render_template("queue/_counter_walkin.html", oob=True, **context)), "HX-Request")
+    with read_only():
+        session = calling.open_session(current_user)
+        if session is None:
+            return hx_redirect(url_for("queue.counter"))
+        context = {"issued": ticket, "print_url": print_url(ticket), "priorities": PRIORITIES,
+                   "counter": session.counter, **walkin_context(session.counter), **waiting_context(session.counter)}
+        response = make_response(render_template("queue/_counter_walkin.html", oob=True, **context))
+    return add_vary(response, "HX-Request")
 
 
 def print_url(ticket):
-    """The printable ticket's address (the kiosk helper's print page), coming back to the counter."""
-    if ticket is None or "queue.ticket_print" not in current_app.view_functions:
+    """The printable ticket's address, coming back to the counter."""
+    if ticket is None:
         return None
     return url_for("queue.ticket_print", token=ticket.token, kembali=url_for("queue.counter"))
 

@@ -5,7 +5,7 @@ from flask import Response, flash, make_response, redirect, render_template, req
 
 from .. import audit
 from ..extensions import db
-from ..security import roles_required
+from ..security import public, roles_required
 from ..settings import set_setting
 from . import bp
 from .devices import device_required
@@ -32,6 +32,16 @@ def display_status():
     response = make_response(render_template("queue/_board.html", board=board_state()))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The office icon where browsers and TVs look for it by default (no 404 on every first load).
+
+    A permanent redirect to the static file: browsers keep it, and the icon is served (and cached) as static.
+    """
+    return redirect(url_for("static", filename="favicon.ico"), 301)
 
 
 @bp.route("/admin/teks-berjalan", methods=["GET", "POST"])

@@ -15,9 +15,9 @@ from ..timeutil import now_utc, to_local
 from . import bp
 from .devices import DeviceError, current_device, device_required, pair_device, public_base_url, set_device_cookie
 from .forms import KioskForm, PairForm
-from .kiosk import KIOSK_PRIORITY_LABELS, kiosk_tiles, qr_svg, ticket_facts, wait_label
+from .kiosk import KIOSK_CHOICES, kiosk_tiles, qr_svg, ticket_facts, wait_label
 from .models import Service, Ticket
-from .numbering import QueueError, issue_ticket
+from .numbering import QueueError, check_can_issue, issue_ticket
 from .writelock import serialised_on_sqlite
 
 HOME_PATHS = {"kiosk": ("queue.kiosk", "/kiosk"), "display": ("queue.display", "/layar"),
@@ -65,16 +65,19 @@ def pair():
 def kiosk_context(**extra):
     """What the kiosk page and its tiles fragment need."""
     open_tiles, closed_tiles = kiosk_tiles()
-    return {"open_tiles": open_tiles, "closed_tiles": closed_tiles, "priorities": KIOSK_PRIORITY_LABELS,
-            "wait_label": wait_label, "now_local": to_local(now_utc()), **extra}
+    return {"open_tiles": open_tiles, "closed_tiles": closed_tiles, "now_local": to_local(now_utc()), **extra}
+
+
+def kiosk_form():
+    """The kiosk's form with a fresh one-time nonce (a double tap sends the same one twice)."""
+    return KioskForm(formdata=None, data={"nonce": secrets.token_urlsafe(16)})
 
 
 @bp.route("/kiosk")
 @device_required("kiosk")
 def kiosk():
-    """The touch kiosk: one big button per open service, with an optional priority choice."""
-    form = KioskForm(formdata=None, data={"nonce": secrets.token_urlsafe(16)})
-    return render_template("queue/kiosk.html", form=form, **kiosk_context())
+    """The touch kiosk: one big button per open service; a service with priority asks which queue next."""
+    return render_template("queue/kiosk.html", form=kiosk_form(), **kiosk_context())
 
 
 @bp.route("/kiosk/layanan")
@@ -82,6 +85,27 @@ def kiosk():
 def kiosk_services():
     """The kiosk's service buttons, refreshed by polling (waiting counts, opening and closing)."""
     return render_template("queue/_kiosk_services.html", **kiosk_context())
+
+
+@bp.route("/kiosk/pilih/<int:service_id>")
+@device_required("kiosk")
+def kiosk_choice(service_id):
+    """After the service: the large choice Umum / Lansia / Penyandang disabilitas / Ibu hamil atau membawa anak."""
+    service = db.session.get(Service, service_id)
+    if service is None or not service.active:
+        return kiosk_refusal("Layanan tidak ditemukan. Silakan pilih layanan lain.", 404)
+    tile = next((t for t in kiosk_tiles()[0] if t.service.id == service.id), None)
+    if tile is None or not tile.available:
+        try:
+            check_can_issue(service)
+        except QueueError as error:
+            return kiosk_refusal(str(error), 409)
+        return kiosk_refusal(f"Kuota antrian {service.name} hari ini sudah habis. "
+                             "Silakan datang kembali pada hari kerja berikutnya.", 409)
+    if not service.allow_priority:
+        return redirect(url_for("queue.kiosk"), 303)
+    return render_template("queue/kiosk_choice.html", form=kiosk_form(), tile=tile, choices=KIOSK_CHOICES,
+                           now_local=to_local(now_utc()))
 
 
 def _ticket_for_nonce(nonce):

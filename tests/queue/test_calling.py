@@ -272,3 +272,37 @@ def test_counter_stats(q):
     assert calling.counter_stats(clerk=u, day=t1.day).served == 2
     other = calling.counter_stats(counter=counter(q.counter2), day=t1.day)
     assert (other.served, other.avg_wait_minutes) == (0, None)
+
+
+def test_each_transition_needs_the_version_the_clerk_saw(q):
+    add_ticket(q.ktp, 1, 1)
+    c, u = opened(q)
+    ticket = calling.call_next_ticket(c, u, at=at(5))
+    seen = ticket.version
+    calling.recall(ticket, counter=c, at=at(6), version=seen)
+    assert ticket.version == seen + 1 and ticket.call_count == 2
+    for action in (lambda v: calling.recall(ticket, counter=c, version=v),
+                   lambda v: calling.start_service(ticket, counter=c, version=v),
+                   lambda v: calling.finish(ticket, counter=c, version=v),
+                   lambda v: calling.mark_no_show(ticket, counter=c, version=v),
+                   lambda v: calling.return_to_queue(ticket, counter=c, version=v),
+                   lambda v: calling.transfer(ticket, db.session.get(Service, q.domisili), counter=c, version=v)):
+        with pytest.raises(QueueError, match="mungkin tombol ditekan dua kali"):
+            action(seen)  # the page from before the recall: a double click's twin
+    assert (ticket.status, ticket.call_count) == ("called", 2)
+    calling.finish(ticket, counter=c, at=at(9), version=seen + 1)
+    assert ticket.status == "done" and ticket.version == seen + 2
+
+
+def test_a_transition_whose_row_moved_on_changes_nothing(q):
+    """The conditional UPDATE itself refuses (what a PostgreSQL twin meets after waiting for the first)."""
+    from sqlalchemy import update as sql_update
+
+    add_ticket(q.ktp, 1, 1)
+    c, u = opened(q)
+    ticket = calling.call_next_ticket(c, u, at=at(5))
+    moved = sql_update(Ticket).where(Ticket.id == ticket.id).values(status="done", version=Ticket.version + 1)
+    db.session.execute(moved.execution_options(synchronize_session=False))
+    with pytest.raises(QueueError, match="sudah berubah"):
+        calling.finish(ticket, counter=c)  # read as "called" before the other commit
+    assert db.session.scalar(select(func.count()).select_from(Call)) == 1

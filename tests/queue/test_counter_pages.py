@@ -1,7 +1,10 @@
 """The counter page over HTTP: access, opening, each button (page and htmx fragment), search, walk-in."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from kupang.db import write_intent
 from kupang.extensions import db
 from kupang.queue.models import Call, CounterSession, Ticket
 from kupang.queue.views_counter import find_residents
@@ -169,14 +172,55 @@ def test_transfer_and_return(app, client, clerk_at_counter):
     tid = _ticket_id(app, "A-001")
     bad = client.post("/loket/aksi/alihkan", data={"ticket_id": tid, "service_id": "x"}, follow_redirects=True)
     assert "Layanan tujuan tidak ditemukan" in bad.get_data(as_text=True)
-    client.post("/loket/aksi/alihkan", data={"ticket_id": tid, "service_id": q.sktm})
+    # Nobody serves SKTM: the ticket would never be called, so the transfer is refused.
+    page = client.get("/loket").get_data(as_text=True)
+    assert re.search(rf'<option value="{q.sktm}" disabled>C · SKTM — belum ada loket yang melayani</option>', page)
+    nobody = client.post("/loket/aksi/alihkan", data={"ticket_id": tid, "service_id": q.sktm}, follow_redirects=True)
+    assert "Belum ada loket yang melayani layanan SKTM" in nobody.get_data(as_text=True)
+    assert status_of(app, "A-001") == "called"
+    # Counter 1 serves Domisili too: the ticket stays here, now for Domisili.
+    assert f'<option value="{q.domisili}">B · Surat Keterangan Domisili — tetap di loket ini</option>' in page
+    stays = client.post("/loket/aksi/alihkan", data={"ticket_id": tid, "service_id": q.domisili},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "sekarang tercatat untuk layanan Surat Keterangan Domisili dan tetap dilayani di loket 1" in stays
     with app.app_context():
         ticket = db.session.get(Ticket, tid)
-        assert (ticket.code, ticket.service_id, ticket.status) == ("A-001", q.sktm, "waiting")
+        assert (ticket.code, ticket.service_id, ticket.status, ticket.counter_id) == ("A-001", q.domisili, "called",
+                                                                                      q.counter1)
     tickets(app, (q.ktp, 2, 3))
+    client.post("/loket/aksi/selesai", data={"ticket_id": tid})
     client.post("/loket/aksi/panggil")
     client.post("/loket/aksi/kembalikan", data={"ticket_id": _ticket_id(app, "A-002")})
     assert status_of(app, "A-002") == "waiting"
+
+
+def test_transfer_to_another_counter_says_who_will_call(app, client, q, login_as, make_user):
+    login_as("clerk", "clerk1")
+    client.post("/loket/buka", data={"counter_id": q.counter2})  # serves Pengantar KTP/KK only
+    tickets(app, (q.ktp, 1, 1))
+    client.post("/loket/aksi/panggil")
+    tid = _ticket_id(app, "A-001")
+    page = client.get("/loket").get_data(as_text=True)
+    assert "B · Surat Keterangan Domisili — loket 1 (tutup), loket 3 (tutup)" in page
+    moved = client.post("/loket/aksi/alihkan", data={"ticket_id": tid, "service_id": q.domisili},
+                        follow_redirects=True).get_data(as_text=True)
+    assert ("Nomor A-001 dialihkan ke layanan Surat Keterangan Domisili dengan nomor dan urutan yang sama. "
+            "Belum ada loket buka; akan dipanggil saat loket 1 atau loket 3 dibuka.") in moved
+    with app.app_context():
+        ticket = db.session.get(Ticket, tid)
+        assert (ticket.code, ticket.service_id, ticket.status, ticket.counter_id) == ("A-001", q.domisili,
+                                                                                      "waiting", None)
+    clerk3 = make_user("clerk", "clerk3")
+    with app.app_context(), write_intent():
+        db.session.add(CounterSession(counter_id=q.counter3, user_id=clerk3))
+        db.session.commit()
+    tickets(app, (q.ktp, 2, 2))
+    client.post("/loket/aksi/panggil")
+    again = client.post("/loket/aksi/alihkan", data={"ticket_id": _ticket_id(app, "A-002"), "service_id": q.domisili},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Akan dipanggil oleh loket 3." in again
+    # This counter does not serve Domisili: Panggil berikutnya does not call the transferred tickets back.
+    assert "Tidak ada nomor yang menunggu" in client.post("/loket/aksi/panggil", follow_redirects=True).get_data(True)
 
 
 def test_unknown_action_is_404(client, clerk_at_counter):
@@ -260,8 +304,10 @@ def test_walk_in_ticket(app, client, clerk_at_counter):
     with app.app_context():
         ticket = db.session.scalar(select(Ticket).where(Ticket.code == "B-001"))
         assert (ticket.priority, ticket.issued_by_user_id) == ("lansia", _user_id("clerk1"))
-    if "/tiket/" in html:
-        assert "kembali=" in html  # the print page leads back to the counter
+    with app.app_context():
+        token = db.session.scalar(select(Ticket.token).where(Ticket.code == "B-001"))
+    # The "Cetak tiket" link opens the print page, which leads back to the counter.
+    assert f'href="/tiket/{token}/cetak?kembali=/loket"' in html and "Cetak tiket" in html
     # Without JavaScript: a redirect to the page, which shows the new number.
     response = client.post("/loket/tiket", data={"service_id": q.domisili})
     assert response.status_code == 303

@@ -1,4 +1,6 @@
 """The display: board state, device-only access, the cheap 204 poll, running text, no personal data."""
+import re
+
 import pytest
 from sqlalchemy import event, select
 
@@ -6,7 +8,7 @@ from kupang.auth.models import User
 from kupang.extensions import db
 from kupang.queue import calling
 from kupang.queue.display import board_state, current_token, marker_version
-from kupang.queue.models import Counter, Device
+from kupang.queue.models import Counter, Device, Service
 from kupang.settings import get_setting
 from tests.queue.calling_fixtures import add_ticket, at, make_queue
 from tests.queue.core_fixtures import paired_device
@@ -59,12 +61,61 @@ def test_board_state(app, q):
     with app.app_context():
         board = board_state()
         assert board.latest.code == "A-002" and board.latest.counter_number == 2 and board.latest.is_recall
+        assert board.latest.service == "Pengantar KTP/KK"
+        # One entry per ticket (A-002 was called twice: one entry, marked), newest first.
         assert [(c.code, c.counter_number, c.is_recall) for c in board.recent] == [
-            ("A-002", 2, True), ("A-002", 2, False), ("B-001", 1, False), ("A-001", 1, False)]
+            ("A-002", 2, True), ("B-001", 1, False), ("A-001", 1, False)]
         assert board.latest.text == "Nomor antrian A dua, silakan ke loket dua"
-        assert [(n, code) for n, _name, code, _status in board.counters] == [(1, "B-001"), (2, "A-002"), (3, None)]
-        assert [(prefix, count) for prefix, _name, count in board.waiting] == [("A", 0), ("B", 1), ("C", 0)]
+        assert [(r.number, r.open, r.code) for r in board.counters] == [(1, True, "B-001"), (2, True, "A-002"),
+                                                                        (3, False, None)]
+        assert [(r.prefix, r.count, r.next_codes) for r in board.waiting] == [("A", 0, []), ("B", 1, ["B-002"]),
+                                                                              ("C", 0, [])]
         assert board.token == current_token()
+
+
+def test_board_shows_what_is_true_now(app, q):
+    """A returned ticket leaves the board; a finished one stays in the history; a closed counter reads '—'."""
+    call_some(app, q)
+    with app.app_context():
+        c1, c2 = db.session.get(Counter, q.counter1), db.session.get(Counter, q.counter2)
+        u2 = db.session.get(User, q.clerk2)
+        a2 = calling.current_ticket(c2)
+        calling.return_to_queue(a2, counter=c2)
+        calling.close_counter(c2, u2, at=at(10))
+        db.session.commit()
+        board = board_state()
+        assert board.latest.code == "B-001" and board.latest.counter_number == 1  # the one still at a counter
+        assert [c.code for c in board.recent] == ["B-001", "A-001"]
+        assert [(r.number, r.open, r.code) for r in board.counters][:2] == [(1, True, "B-001"), (2, False, None)]
+        assert [(r.prefix, r.next_codes) for r in board.waiting][0] == ("A", ["A-002"])
+        calling.finish(calling.current_ticket(c1), counter=c1, at=at(11))
+        db.session.commit()
+        board = board_state()
+        assert board.latest is None and [c.code for c in board.recent] == ["B-001", "A-001"]
+    html = render_board(app)
+    assert "Selamat datang" in html and 'data-counter="2"' in html
+    assert re.search(r'data-counter="2">\s*<span class="counter-number">Loket 2</span>\s*'
+                     r'<span class="counter-state">tutup</span>\s*<span class="counter-code">—</span>', html)
+
+
+def render_board(app):
+    from flask import render_template
+
+    with app.test_request_context("/layar"):
+        return render_template("queue/_board.html", board=board_state())
+
+
+def test_next_numbers_follow_the_call_order(app, q):
+    with app.app_context():
+        for number, minute, priority in ((1, 1, None), (2, 2, None), (3, 3, "lansia"), (4, 4, None), (5, 5, None),
+                                         (6, 6, None)):
+            add_ticket(q.ktp, number, minute, priority=priority)
+        db.session.commit()
+        board = board_state()
+        assert (board.waiting[0].count, board.waiting[0].next_codes) == (6, ["A-003", "A-001", "A-002", "A-004"])
+    html = render_board(app)
+    assert re.sub(r"<[^>]+>", "", html.split('class="waiting-next" data-service="A">')[1].split("</li>")[0]) == (
+        "A-003 A-001 A-002 A-004")
 
 
 def test_display_needs_a_display_device(app, client, q, login_as):
@@ -188,3 +239,34 @@ def test_token_changes_with_the_day(app, q):
     assert board_token(5, date(2026, 11, 27)) != board_token(5, date(2026, 11, 28))
     with app.app_context():
         assert board_state().token.startswith(f"{marker_version()}-")
+
+
+def test_favicon_ico_is_served(client):
+    redirect = client.get("/favicon.ico")
+    assert redirect.status_code == 301 and redirect.headers["Location"] == "/static/favicon.ico"
+    response = client.get("/favicon.ico", follow_redirects=True)
+    assert response.status_code == 200 and response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+
+
+def test_a_transferred_ticket_is_called_with_its_number_under_its_new_service(app, q):
+    """The resident holds A-001: the TV says A-001 and the counter that calls it, and shows the new service."""
+    with app.app_context():
+        add_ticket(q.ktp, 1, 1)
+        c2, c3 = db.session.get(Counter, q.counter2), db.session.get(Counter, q.counter3)
+        u1, u2 = db.session.get(User, q.clerk), db.session.get(User, q.clerk2)
+        calling.open_counter(c2, u1, at=at(0))
+        calling.open_counter(c3, u2, at=at(0))
+        ticket = calling.call_next_ticket(c2, u1, at=at(5))
+        calling.transfer(ticket, db.session.get(Service, q.domisili), counter=c2)
+        db.session.commit()
+        board = board_state()
+        assert board.latest is None and board.recent == []  # waiting again: off the board
+        assert [(r.prefix, r.next_codes) for r in board.waiting][:2] == [("A", []), ("B", ["A-001"])]
+        calling.call_next_ticket(c3, u2, at=at(8))
+        db.session.commit()
+        board = board_state()
+        assert (board.latest.code, board.latest.counter_number, board.latest.service) == (
+            "A-001", 3, "Surat Keterangan Domisili")
+        assert board.latest.text == "Nomor antrian A satu, silakan ke loket tiga"
+        assert board.latest.is_recall  # called before, at counter 2

@@ -10,23 +10,11 @@ from kupang.extensions import db
 from kupang.queue.devices import COOKIE_NAME
 from kupang.queue.models import Service, Ticket
 
-from .core_fixtures import add_service, paired_device
+from .core_fixtures import add_counter, add_service, paired_device
 
 NONCE = "n0nce-abcdefghijkl"
 # Headless Chromium cannot show a print dialog: count the calls instead.
 PRINT_SPY = "window.printCalls = 0; window.print = function () { window.printCalls += 1; };"
-# Counts the kiosk form submissions that were not stopped, and the buttons disabled right after one.
-SUBMIT_SPY = """
-window.addEventListener("submit", function (event) {
-  if (event.defaultPrevented) { return; }
-  sessionStorage.setItem("submitsSent", String(1 + Number(sessionStorage.getItem("submitsSent") || 0)));
-  setTimeout(function () {
-    sessionStorage.setItem("disabledAfterSubmit", String(document.querySelectorAll(".kiosk-tile:disabled").length));
-  }, 0);
-});
-"""
-
-
 @pytest.fixture
 def kiosk(app, client):
     """A paired kiosk: the client carries its cookie; returns the device id."""
@@ -45,24 +33,58 @@ def tap(client, service_id, nonce=NONCE, priority=""):
     return client.post("/kiosk/ambil", data={"service": service_id, "priority": priority, "nonce": nonce})
 
 
-def test_kiosk_shows_open_services_with_requirements_waiting_and_estimate(app, client, kiosk):
+def test_kiosk_shows_open_services_with_requirements_waiting_and_estimate(app, client, kiosk, make_user):
     with app.app_context():
-        add_service("Surat Keterangan Domisili", "B", requirements="Surat pengantar RT/RW\nKTP asli", sort_order=2)
-        add_service("Pengantar KTP/KK", "A", sort_order=1, allow_priority=False)
+        b = add_service("Surat Keterangan Domisili", "B", requirements="Surat pengantar RT/RW\nKTP asli", sort_order=2)
+        a = add_service("Pengantar KTP/KK", "A", sort_order=1, allow_priority=False)
         add_service("Pengaduan", "P", active=False)
         add_service("Kematian", "M", opens_at=time(0, 0), closes_at=time(0, 0, 1))
     body = client.get("/kiosk").get_data(as_text=True)
     assert body.index("Pengantar KTP/KK") < body.index("Surat Keterangan Domisili")
     assert "Surat pengantar RT/RW" in body and "KTP asli" in body
-    assert "<strong>0</strong> menunggu" in body and "&lt; 5 menit" in body
+    # Nobody has opened a counter yet: no estimate, said plainly.
+    assert "<strong>0</strong> menunggu" in body and body.count("belum ada loket buka") == 2
+    assert "&lt; 5 menit" not in body
     assert "Pengaduan" not in body
-    assert 'name="service" value=' in body
+    # A service without priority issues at once; one with priority asks which queue first.
+    assert f'name="service" value="{a}"' in body and f'href="/kiosk/pilih/{b}"' in body
+    assert 'name="priority"' not in body
     # A closed service is listed with its hours, without a button.
     assert "Kematian (00.00–00.00 WITA)" in body
     assert body.count('class="kiosk-tile') == 2
-    assert "Tanpa antrian prioritas" in body
-    assert 'name="priority" value="lansia"' in body
     assert "style=" not in body and "<script>" not in body
+    clerk = make_user("clerk", "petugas")
+    with app.app_context():
+        add_counter(1, [a, b], open_by=clerk)
+    body = client.get("/kiosk").get_data(as_text=True)
+    assert body.count("&lt; 5 menit") == 2 and "belum ada loket buka" not in body
+
+
+def test_priority_choice_comes_after_the_service(app, client, kiosk):
+    with app.app_context():
+        b = add_service("Surat Keterangan Domisili", "B", requirements="Surat pengantar RT/RW\nKTP asli")
+        a = add_service("Pengantar KTP/KK", "A", allow_priority=False)
+        m = add_service("Kematian", "M", opens_at=time(0, 0), closes_at=time(0, 0, 1))
+    page = client.get(f"/kiosk/pilih/{b}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Surat Keterangan Domisili" in body
+    labels = re.findall(r'<span class="choice-label">([^<]+)</span>', body)
+    assert labels == ["Umum", "Lansia", "Penyandang disabilitas", "Ibu hamil atau membawa anak"]
+    assert re.findall(r'name="priority" value="([^"]*)"', body) == ["", "lansia", "disabilitas", "ibu_anak"]
+    assert f'name="service" value="{b}"' in body and 'name="nonce"' in body
+    assert "Siapkan: Surat pengantar RT/RW · KTP asli" in body and 'href="/kiosk"' in body
+    assert 'data-return-url="/kiosk" data-return-after="45"' in body  # left alone, it goes back to the tiles
+    assert "style=" not in body and "/masuk" not in body
+    # A service without priority has no choice to make: back to the tiles (which issue at once).
+    assert client.get(f"/kiosk/pilih/{a}").headers["Location"] == "/kiosk"
+    closed = client.get(f"/kiosk/pilih/{m}")
+    assert closed.status_code == 409 and "hanya melayani pukul" in closed.get_data(as_text=True)
+    assert client.get("/kiosk/pilih/999").status_code == 404
+    nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', body).group(1)
+    response = tap(client, b, nonce=nonce, priority="lansia")
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Ticket.priority)) == "lansia"
 
 
 def test_kiosk_when_everything_is_closed(app, client, kiosk):
@@ -148,7 +170,7 @@ def test_priority_ticket_and_refused_priority(app, client, kiosk):
     assert "tidak menyediakan antrian prioritas" in response.get_data(as_text=True)
     response = tap(client, a, nonce="prio-granted-nonce-1", priority="ibu_anak")
     assert response.status_code == 303
-    assert "PRIORITAS: Ibu hamil / membawa anak" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "PRIORITAS: Ibu hamil atau membawa anak" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("data", [
@@ -212,7 +234,7 @@ def test_no_name_or_nik_on_kiosk_ticket_or_status(app, client, kiosk, make_user)
     from kupang.registry.models import Resident
 
     with app.app_context():
-        clerk = make_user("clerk", "petugas", full_name="Maria Ndun")
+        clerk = make_user("clerk", "yuliana7", full_name="Maria Ndun")
         a = add_service("Domisili", "A")
     url = tap(client, a).headers["Location"]
     with app.app_context(), write_intent():
@@ -228,7 +250,7 @@ def test_no_name_or_nik_on_kiosk_ticket_or_status(app, client, kiosk, make_user)
     for page in pages:
         body = page.get_data(as_text=True)
         assert page.status_code == 200
-        for secret in ("Yosefina", "Kolo", "5371054107900001", "537105", "Maria Ndun", "petugas"):
+        for secret in ("Yosefina", "Kolo", "5371054107900001", "537105", "Maria Ndun", "yuliana7"):
             assert secret not in body
 
 
@@ -238,7 +260,7 @@ def test_service_form_data_reaches_the_kiosk(app, client, kiosk):
         db.session.get(Service, a).requirements = "Fotokopi KK\nSurat pengantar RT\nKTP\nPas foto\nMaterai"
         db.session.commit()
     body = client.get("/kiosk").get_data(as_text=True)
-    assert "+1 persyaratan lain" in body
+    assert "+2 persyaratan lain" in body and "5 persyaratan · tercetak di tiket" in body
 
 
 def wait_for_print(page, patience_ms=15000):
@@ -269,36 +291,42 @@ def test_kiosk_in_a_browser_issues_and_prints_a_58mm_ticket(app, browser, live_s
         ]):
             add_service(name, prefix, requirements=reqs, sort_order=i, allow_priority=prefix != "H")
         _device_id, token = paired_device("kiosk", "Kiosk")
-    for width, height in ((1920, 1080), (1366, 768)):
+    def open_kiosk(width, height):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=live_server,
                                       has_touch=True)
         context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server}])
         context.add_init_script(PRINT_SPY)
-        context.add_init_script(SUBMIT_SPY)
         page = context.new_page()
+        page.posts = []
+        page.on("request", lambda req: page.posts.append(req.url) if req.method == "POST" else None)
         page.goto("/kiosk")
         assert page.locator(".kiosk-tile").count() == 8
         page.screenshot(path=os.path.join(screenshot_dir, f"kiosk-{width}x{height}.png"), full_page=True)
         # Every tile is fully on screen: nothing to scroll on the touch screen.
         assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
-        if width == 1920:
-            page.locator(".kiosk-tile", has_text="Pengantar KTP/KK").dblclick()
-            page.wait_for_url("**/cetak")
-            # kiosk.js let one form go and disabled every button as it left.
-            assert page.evaluate("sessionStorage.getItem('submitsSent')") == "1"
-            assert page.evaluate("sessionStorage.getItem('disabledAfterSubmit')") == "8"
-            assert page.locator(".t-number").inner_text() == "A-001"
-        if width == 1366:
-            page.get_by_label("Lansia").check(force=True)
-            assert page.locator(".kiosk-tile.no-prio").count() == 1
-            page.screenshot(path=os.path.join(screenshot_dir, "kiosk-priority.png"))
-            page.locator(".kiosk-tile", has_text="Surat Keterangan Domisili").tap()
-            page.wait_for_url("**/cetak")
-            assert page.locator(".t-number").inner_text() == "B-001"
-            assert "PRIORITAS" in page.locator(".ticket").inner_text()
-            assert wait_for_print(page) == 1  # the ticket printed itself, once
-            print_url = page.url
-        context.close()
+        return context, page
+
+    # 1920x1080: a service without priority issues at once; a double tap sends one form.
+    context, page = open_kiosk(1920, 1080)
+    page.locator(".kiosk-tile", has_text="Pengaduan / Informasi").dblclick()
+    page.wait_for_url("**/cetak")
+    assert len(page.posts) == 1, page.posts
+    assert page.locator(".t-number").inner_text() == "H-001"
+    assert "PRIORITAS" not in page.locator(".ticket").inner_text()
+    context.close()
+    # 1366x768: a service with priority asks first: the elderly resident taps the service, then "Lansia".
+    context, page = open_kiosk(1366, 768)
+    page.locator(".kiosk-tile", has_text="Surat Keterangan Domisili").tap()
+    page.wait_for_url("**/kiosk/pilih/**")
+    page.screenshot(path=os.path.join(screenshot_dir, "kiosk-priority.png"))
+    page.locator(".choice", has_text="Lansia").dblclick()
+    page.wait_for_url("**/cetak")
+    assert len(page.posts) == 1, page.posts
+    assert page.locator(".t-number").inner_text() == "B-001"
+    assert "PRIORITAS: Lansia" in page.locator(".ticket").inner_text()
+    assert wait_for_print(page) == 1  # the ticket printed itself, once
+    print_url = page.url
+    context.close()
     context = browser.new_context(viewport={"width": 220, "height": 900}, base_url=live_server)
     context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": live_server}])
     context.add_init_script(PRINT_SPY)

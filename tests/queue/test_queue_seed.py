@@ -27,10 +27,10 @@ def test_seed_twice_adds_nothing_twice_and_numbering_continues(app, make_user):
         assert len(tickets) >= 6
         statuses = {t.status for t in tickets}
         assert "waiting" in statuses and "done" in statuses
-        for t in tickets:
-            if t.status == "done":
-                assert t.issued_at <= t.called_at < t.started_at < t.finished_at and t.counter_id and t.clerk_id
-        assert count(Call) >= len([t for t in tickets if t.status == "done"])
+        done = [t for t in tickets if t.status == "done"]
+        assert done and all(t.issued_at <= t.called_at < t.started_at < t.finished_at and t.counter_id and t.clerk_id
+                            for t in done)
+        assert count(Call) >= len(done)
         # Numbers per service are exactly 1..n and the sequence rows agree.
         for service in db.session.scalars(select(Service)):
             numbers = sorted(t.number for t in tickets if t.numbered_service_id == service.id)
