@@ -18,7 +18,9 @@ from .db import is_sqlite, lock_for_update
 from .extensions import db, login_manager
 from .timeutil import now_utc
 
-ROLES = {"admin": "Admin", "supervisor": "Supervisor", "clerk": "Petugas loket"}
+# The one place role names are written for people; least privileged first (the new-user form's default).
+ROLES = {"clerk": "Petugas loket", "supervisor": "Pimpinan / pengawas", "admin": "Administrator"}
+
 
 def _tune_malloc():
     """Keep a gthread worker's C heap small (glibc): big blocks go back to the OS, few thread arenas.
