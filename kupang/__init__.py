@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db as dbsetup
 from .compress import gzip_response
-from .config import ROOT, Config, env, kelurahan_info
+from .config import ROOT, Config, env, kelurahan_info, make_instance_private
 from .extensions import csrf, db, login_manager, migrate
 from .layout import register_template_helpers
 from .params import register_converters
@@ -39,7 +39,7 @@ def create_app(config=None):
 def configure(app, overrides):
     """Load settings from the environment, apply overrides, derive the office identity."""
     instance_path = Path(overrides.get("INSTANCE_PATH") or env("INSTANCE_PATH") or app.instance_path)
-    instance_path.mkdir(parents=True, exist_ok=True)
+    make_instance_private(instance_path, overrides.get("SQLALCHEMY_DATABASE_URI") or env("DATABASE_URL") or "")
     app.instance_path = str(instance_path)
     app.config.from_mapping(vars(Config(instance_path)))
     app.config.from_mapping(overrides)
