@@ -148,8 +148,11 @@ class Config:
             "pool_pre_ping": True}
         # Argon2id at 19 MiB, t=2, p=1 (OWASP's first recommended setting).
         self.PASSWORD_HASH = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+        # Login throttling (README "Wrong passwords and lockout"): per (account, IP) and per known device,
+        # per IP across accounts, and a much slower limit per account that a known device passes.
         self.LOGIN_FAILURES_BEFORE_DELAY = 5
         self.LOGIN_IP_FAILURES_BEFORE_DELAY = 20
+        self.LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY = 50
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600  # static files: revalidate hourly
         self.TESTING = False
 

@@ -23,6 +23,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # then start with BEGIN IMMEDIATE, so a read-then-write never meets SQLITE_BUSY
 # (a deferred transaction that later wants to write cannot be retried by SQLite).
 _writing: ContextVar[bool] = ContextVar("kupang_writing", default=False)
+# True inside read_phase(): reads of a write request that must not hold the write lock (a login's password check).
+_reading: ContextVar[bool] = ContextVar("kupang_reading", default=False)
 
 
 def is_sqlite(engine=None):
@@ -51,6 +53,8 @@ def wants_write():
     """Whether the next transaction should take the write lock up front."""
     if _writing.get():
         return True
+    if _reading.get():
+        return False
     return has_request_context() and request.method in WRITE_METHODS
 
 
@@ -96,6 +100,26 @@ def reset_write_flag():
 def lock_for_update(stmt):
     """Add FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises writers."""
     return stmt if is_sqlite() else stmt.with_for_update()
+
+
+@contextmanager
+def read_phase():
+    """Reads in a write request that must not take SQLite's write lock; the block ends with no transaction open.
+
+    A login reads the account and its throttle here, checks the password (Argon2id, 50-300 ms) after the
+    block, then writes: kiosks and counters never wait for a password hash.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    token = _reading.set(True)
+    try:
+        yield
+        db.session.commit()  # ends the read; nothing is pending in a block that only reads
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _reading.reset(token)
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import String, select
+from sqlalchemy import String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import is_sqlite, lock_for_update
@@ -68,6 +68,24 @@ def verify_password(stored_hash, password):
             return False
 
 
+def _end_transaction():
+    """Commit what this request did so far, so that no lock is held while Argon2id runs."""
+    if db.session().in_transaction():
+        db.session.commit()
+
+
+def verify_outside_transaction(stored_hash, password):
+    """verify_password with no transaction open: pass the hash read before (ORM objects expire here)."""
+    _end_transaction()
+    return verify_password(stored_hash, password)
+
+
+def hash_outside_transaction(password):
+    """hash_password with no transaction open; the caller stores the result in its write transaction."""
+    _end_transaction()
+    return hash_password(password)
+
+
 def _dummy_hash(hasher):
     key = id(hasher)
     if key not in _dummy_cache:
@@ -111,7 +129,7 @@ COMMON_PASSWORDS = {
 
 
 class LoginThrottle(db.Model):
-    """Failed login counts per account and per IP, shared by all workers and kept across restarts."""
+    """Failed login counts per key (see throttle_keys), shared by all workers and kept across restarts."""
 
     __tablename__ = "login_throttle"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -120,15 +138,42 @@ class LoginThrottle(db.Model):
     locked_until: Mapped[datetime | None]
 
 
-def throttle_keys(username):
-    """The account key and the IP key a login attempt counts against."""
-    return [f"user:{username.strip().lower()[:150]}", f"ip:{request.remote_addr or '-'}"]
+def throttle_keys(username, known_device=None):
+    """The keys a login attempt counts against.
+
+    From a browser where the account logged in before (a known device): that browser's own key only.
+    From anywhere else: the (account, IP) pair, the IP, and the account itself with a much higher limit,
+    so a stranger can slow down guesses at an account without locking its owner out.
+    """
+    name = username.strip().lower()[:150]
+    if known_device:
+        return [f"device:{known_device}"]
+    ip = request.remote_addr or "-"
+    return [f"ipuser:{ip}|{name}", f"ip:{ip}", f"user:{name}"]
 
 
-def throttle_wait_seconds(keys):
-    """Seconds before another attempt is allowed for any of the keys (0 when allowed)."""
+# Failures a key may collect before each further one doubles a delay (the settings' names).
+LIMIT_SETTINGS = {
+    "ipuser": "LOGIN_FAILURES_BEFORE_DELAY",
+    "device": "LOGIN_FAILURES_BEFORE_DELAY",
+    "ip": "LOGIN_IP_FAILURES_BEFORE_DELAY",
+    "user": "LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY",
+}
+# Keys a successful login forgets; the IP's and the account's counts stay (an attack elsewhere goes on).
+CLEARED_ON_SUCCESS = ("ipuser:", "device:")
+
+
+def throttle_wait_seconds(keys, lock=False):
+    """Seconds before another attempt is allowed for any of the keys (0 when allowed).
+
+    With lock=True the rows are read FOR UPDATE (PostgreSQL): the check that decides a login waits for
+    failures being recorded at the same moment.
+    """
     now = now_utc()
-    rows = db.session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
+    stmt = select(LoginThrottle).where(LoginThrottle.key.in_(keys))
+    if lock:
+        stmt = lock_for_update(stmt).execution_options(populate_existing=True)
+    rows = db.session.scalars(stmt).all()
     waits = [(row.locked_until - now).total_seconds() for row in rows if row.locked_until]
     return max([0, *[math.ceil(w) for w in waits]])
 
@@ -152,7 +197,7 @@ def _locked_throttle_row(key):
 
 
 def record_login_failure(keys):
-    """Count a failure against each key; past the limit, lock for a delay that doubles each time."""
+    """Count a failure against each key; past its limit, lock for a delay that doubles each time (max 15 min)."""
     now = now_utc()
     for key in keys:
         row = _locked_throttle_row(key)
@@ -160,19 +205,17 @@ def record_login_failure(keys):
             row.failures = 0  # an old typo is forgiven; a sustained attack keeps its growing delay
         row.failures += 1
         row.last_failure_at = now
-        limit = current_app.config[
-            "LOGIN_IP_FAILURES_BEFORE_DELAY" if key.startswith("ip:") else "LOGIN_FAILURES_BEFORE_DELAY"
-        ]
+        limit = current_app.config[LIMIT_SETTINGS[key.partition(":")[0]]]
         if row.failures >= limit:
-            delay = min(30 * 2 ** (row.failures - limit), 15 * 60)
+            delay = min(30 * 2 ** min(row.failures - limit, 10), 15 * 60)
             row.locked_until = now + timedelta(seconds=delay)
 
 
-def clear_login_failures(username):
-    """Forget an account's failures after a successful login (the IP keeps its count)."""
-    row = db.session.get(LoginThrottle, throttle_keys(username)[0])
-    if row is not None:
-        db.session.delete(row)
+def clear_login_failures(keys):
+    """Forget the (account, IP) pair's or the known device's failures after a successful login."""
+    cleared = [key for key in keys if key.startswith(CLEARED_ON_SUCCESS)]
+    if cleared:
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(cleared)))
 
 
 def roles_required(*roles):

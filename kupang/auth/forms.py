@@ -41,6 +41,12 @@ class TotpForm(KupangForm):
     )
 
 
+class TotpEnrolForm(TotpForm):
+    """Enrolment: a code from the new authenticator, and the admin's one-time code where 2FA is mandatory."""
+
+    enrol_code = StringField("Kode pendaftaran dari admin", filters=[strip], validators=[Length(max=40)])
+
+
 class NewPasswordMixin:
     """Checks a new password against the rules, with the username known."""
 
