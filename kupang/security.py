@@ -152,13 +152,13 @@ def throttle_keys(username, known_device=None):
     return [f"ipuser:{ip}|{name}", f"ip:{ip}", f"user:{name}"]
 
 
-# Failures a key may collect before each further one doubles a delay (the settings' names).
+# Failures a key may collect before each further one doubles a delay (the settings' names). Other
+# prefixes (the queue's "pair:" for pairing codes) get the strict per-pair limit.
 LIMIT_SETTINGS = {
-    "ipuser": "LOGIN_FAILURES_BEFORE_DELAY",
-    "device": "LOGIN_FAILURES_BEFORE_DELAY",
     "ip": "LOGIN_IP_FAILURES_BEFORE_DELAY",
     "user": "LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY",
 }
+DEFAULT_LIMIT_SETTING = "LOGIN_FAILURES_BEFORE_DELAY"
 # Keys a successful login forgets; the IP's and the account's counts stay (an attack elsewhere goes on).
 CLEARED_ON_SUCCESS = ("ipuser:", "device:")
 
@@ -205,7 +205,7 @@ def record_login_failure(keys):
             row.failures = 0  # an old typo is forgiven; a sustained attack keeps its growing delay
         row.failures += 1
         row.last_failure_at = now
-        limit = current_app.config[LIMIT_SETTINGS[key.partition(":")[0]]]
+        limit = current_app.config[LIMIT_SETTINGS.get(key.partition(":")[0], DEFAULT_LIMIT_SETTING)]
         if row.failures >= limit:
             delay = min(30 * 2 ** min(row.failures - limit, 10), 15 * 60)
             row.locked_until = now + timedelta(seconds=delay)

@@ -23,7 +23,8 @@ from tests.test_totp import code_at
 TARGETS = [t for t in HOSTILE_TARGETS if t and "\0" not in t] + ["https://evil.example/", " //example.org"]
 NUL_TARGETS = [t for t in HOSTILE_TARGETS if t and "\0" in t]
 PARAMETER_NAMES = ("next", "kembali", "url", "return", "return_to", "back", "redirect", "tujuan", "asal", "lanjut")
-URL_ATTRIBUTES = re.compile(r"""\b(href|src|action|formaction|data-[a-z-]*url|hx-(?:get|post|put|delete))=["']([^"']*)""")
+URL_ATTRIBUTES = re.compile(
+    r"""\b(href|src|action|formaction|data-[a-z-]*url|hx-(?:get|post|put|delete))=["']([^"']*)""")
 
 
 def leaves_site(value):
