@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIG_VALUES = ["9" * 30, str(DB_INT_MAX), str(DB_INT_MAX + 1)]
 SOURCE_NAMES = re.compile(r"""(?:args|form|values)\.(?:get|getlist)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
 TEMPLATE_NAMES = re.compile(r"""\bname=["']([A-Za-z_][A-Za-z0-9_]*)["']""")
-NOT_NUMBERS = {"csrf_token"}
-EXTRA_NAMES = {"halaman"}  # read through kupang.params.page_number(), which the scan does not see  # a wrong token is a 400 of its own: tested in test_csrf
+NOT_NUMBERS = {"csrf_token"}  # a wrong token is a 400 of its own: tested in test_csrf
+EXTRA_NAMES = {"halaman"}  # read through kupang.params.page_number(), which the scan does not see
 
 
 def form_classes(cls=KupangForm):
