@@ -63,7 +63,7 @@ def init_db():
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, help="admin, supervisor atau clerk")
+@click.option("--role", required=True, help=", ".join(f"{key} ({label})" for key, label in ROLES.items()))
 @click.option("--name", "full_name", default="", help="Nama lengkap")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari standar input")
 @with_appcontext
