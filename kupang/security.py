@@ -145,7 +145,7 @@ def throttle_keys(username, known_device=None):
     From anywhere else: the (account, IP) pair, the IP, and the account itself with a much higher limit,
     so a stranger can slow down guesses at an account without locking its owner out.
     """
-    name = username.strip().lower()[:150]
+    name = username.strip().lower()[:80]  # usernames are at most 80: "ipuser:<IPv6>|<name>" fits the key's 200
     if known_device:
         return [f"device:{known_device}"]
     ip = request.remote_addr or "-"

@@ -40,13 +40,12 @@ def start_session(user):
     browser_session[TOKEN_KEY] = token
 
 
-def session_is_live(user):
-    """True when this request's browser session belongs to the user and has not ended or expired."""
+def live_session_filter():
+    """Conditions on UserSession for this browser's session being live; None when the browser has no token."""
     token = _token()
     if token is None:
-        return False
-    row = db.session.get(UserSession, _digest(token))
-    return row is not None and row.user_id == user.id and row.ended_at is None and row.expires_at > now_utc()
+        return None
+    return (UserSession.id == _digest(token), UserSession.ended_at.is_(None), UserSession.expires_at > now_utc())
 
 
 def end_session():
