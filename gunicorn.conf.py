@@ -11,6 +11,9 @@ max_requests_jitter = 200
 timeout = 60
 graceful_timeout = 20
 keepalive = 5
+# The longest request line gunicorn can take (its maximum): longer URLs reach the app, which answers them
+# with its own Indonesian 414 page and security headers (kupang.security.MAX_URL_CHARS).
+limit_request_line = 8190
 preload_app = True  # import once in the master; workers share the pages copy-on-write
 accesslog = os.environ.get("KUPANG_ACCESS_LOG") or None
 # Path without the query string: a search by NIK must not land in a log file.
@@ -21,8 +24,12 @@ proc_name = "kupang"
 
 
 def post_fork(server, worker):
-    """Each worker opens its own database connections (none inherited from the master)."""
+    """Each worker opens its own database connections (none inherited from the master) and answers
+    the requests gunicorn itself refuses in the app's style."""
     from kupang.extensions import db
+    from kupang.serve_errors import install
+
+    install()
 
     app = worker.app.wsgi()
     with app.app_context():

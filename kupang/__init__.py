@@ -9,11 +9,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import db as dbsetup
 from . import ops
 from .compress import gzip_response
-from .config import ROOT, Config, env, kelurahan_info
+from .config import ROOT, Config, env, kelurahan_info, make_instance_private
 from .extensions import csrf, db, login_manager, migrate
 from .layout import register_template_helpers
 from .params import register_converters
-from .security import SessionInterface, refuse_nul_bytes, set_security_headers
+from .security import SessionInterface, refuse_long_urls, refuse_nul_bytes, set_security_headers
 
 __version__ = "0.1.0"
 
@@ -41,7 +41,7 @@ def create_app(config=None):
 def configure(app, overrides):
     """Load settings from the environment, apply overrides, derive the office identity."""
     instance_path = Path(overrides.get("INSTANCE_PATH") or env("INSTANCE_PATH") or app.instance_path)
-    instance_path.mkdir(parents=True, exist_ok=True)
+    make_instance_private(instance_path, overrides.get("SQLALCHEMY_DATABASE_URI") or env("DATABASE_URL") or "")
     app.instance_path = str(instance_path)
     app.config.from_mapping(vars(Config(instance_path)))
     app.config.from_mapping(overrides)
@@ -93,6 +93,10 @@ ERROR_TEXT = {
     404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada. Periksa kembali alamatnya."),
     405: ("Metode tidak diizinkan", "Halaman ini tidak dapat dibuka dengan cara tersebut."),
     413: ("Data terlalu besar", "Berkas atau isian yang dikirim melebihi batas ukuran."),
+    414: ("Alamat terlalu panjang", "Alamat halaman yang dibuka terlalu panjang. Kembali ke halaman sebelumnya lalu "
+                                    "persingkat isian pencarian."),
+    431: ("Permintaan terlalu besar", "Peramban mengirim data tambahan yang terlalu besar. Hapus cookie situs ini "
+                                      "lalu coba lagi."),
     429: ("Terlalu banyak permintaan", "Tunggu sebentar lalu coba lagi."),
     507: ("Penyimpanan server penuh", "Penyimpanan komputer server penuh; data tidak tersimpan. Hubungi admin."),
     500: ("Terjadi kesalahan", "Maaf, terjadi kesalahan pada sistem. Coba lagi; bila berulang, hubungi admin."),
@@ -147,6 +151,7 @@ def register_request_hooks(app):
     """Security headers, forced password change / 2FA enrolment, write-intent reset."""
     from .auth.views import enforce_account_requirements
 
+    app.before_request(refuse_long_urls)
     app.before_request(refuse_nul_bytes)
     app.before_request(enforce_account_requirements)
     app.after_request(set_security_headers)

@@ -100,6 +100,7 @@ ACTION_LABELS = {
     "totp_enabled": "Verifikasi dua langkah diaktifkan",
     "totp_disabled": "Verifikasi dua langkah dimatikan",
     "totp_failed": "Kode verifikasi salah",
+    "totp_enrol_code_created": "Kode pendaftaran verifikasi dua langkah dibuat",
     "setting_changed": "Pengaturan diubah",
     "resident_viewed": "Data penduduk dibuka",
     "resident_nik_revealed": "NIK/KK penduduk ditampilkan",

@@ -1,4 +1,4 @@
-"""Command-line tasks: flask --app app init-db | create-user | seed-demo | check-config."""
+"""Command-line tasks: flask --app app init-db | create-user | enrol-code | seed-demo."""
 import sys
 
 import click
@@ -55,7 +55,7 @@ def apply_migrations():
 
 def register(app):
     """Attach the commands to the app."""
-    for command in (init_db, create_user_command, seed_demo):
+    for command in (init_db, create_user_command, seed_demo, enrol_code_command):
         app.cli.add_command(command)
 
 
@@ -69,7 +69,7 @@ def init_db():
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, help="admin, supervisor atau clerk")
+@click.option("--role", required=True, help=", ".join(f"{key} ({label})" for key, label in ROLES.items()))
 @click.option("--name", "full_name", default="", help="Nama lengkap")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari standar input")
 @with_appcontext
@@ -93,6 +93,28 @@ def create_user_command(username, role, full_name, password_stdin):
         db.session.rollback()
         fail(str(error))
     click.echo(f"Pengguna {user.username} ({ROLES[role]}) dibuat; wajib ganti kata sandi saat masuk pertama.")
+
+
+@click.command("enrol-code")
+@click.argument("username")
+@with_appcontext
+def enrol_code_command(username):
+    """Print a one-time code the user needs to enrol two-step verification (valid 24 hours)."""
+    from .auth.accounts import ENROL_CODE_HOURS, AccountError, new_enrol_code
+    from .auth.models import find_user
+
+    try:
+        with write_intent():
+            user = find_user(username)
+            if user is None:
+                fail(f"pengguna {username!r} tidak ada.")
+            code = new_enrol_code(user, None)
+            db.session.commit()
+    except AccountError as error:
+        db.session.rollback()
+        fail(str(error))
+    click.echo(f"Kode pendaftaran verifikasi dua langkah untuk {user.username} ({ROLES[user.role]}): {code}")
+    click.echo(f"Berlaku {ENROL_CODE_HOURS} jam dan hanya sekali pakai. Berikan langsung kepada pemilik akun.")
 
 
 @click.command("seed-demo")

@@ -1,7 +1,9 @@
 """Settings read from KUPANG_* environment variables, with safe defaults kept in instance/."""
+import contextlib
 import os
 import re
 import secrets
+import stat
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,6 +34,43 @@ def env_int(name, default, minimum=0):
     if value < minimum:
         raise ConfigError(f"KUPANG_{name} minimal {minimum}.")
     return value
+
+
+# Only the app's own user may read what it writes: the database, the secret key, uploaded spreadsheets.
+PRIVATE_UMASK = 0o077
+
+
+def make_instance_private(instance_path, database_url=""):
+    """Create instance/ 0700 and tighten an existing one (folders 0700, files 0600); set the umask for the rest.
+
+    Installs from before this rule kept the database and uploads world-readable (0644): fixed at each start.
+    A SQLite database kept outside instance/ gets the same treatment (its -wal and -shm files included).
+    """
+    os.umask(PRIVATE_UMASK)
+    root = Path(instance_path)
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _chmod(root, 0o700)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            _chmod(Path(folder) / name, 0o700)
+        for name in files:
+            _chmod(Path(folder) / name, 0o600)
+    if database_url.startswith("sqlite:///"):
+        database = Path(database_url.removeprefix("sqlite:///"))
+        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            _chmod(path, 0o600)
+
+
+def _chmod(path, wanted):
+    """Set the mode of a file or folder this user owns; links, missing and foreign files are left alone."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) == wanted:
+        return
+    with contextlib.suppress(OSError):  # a read-only medium: nothing more the app can do
+        os.chmod(path, wanted)
 
 
 def instance_secret(instance_path):
@@ -109,8 +148,11 @@ class Config:
             "pool_pre_ping": True}
         # Argon2id at 19 MiB, t=2, p=1 (OWASP's first recommended setting).
         self.PASSWORD_HASH = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+        # Login throttling (README "Wrong passwords and lockout"): per (account, IP) and per known device,
+        # per IP across accounts, and a much slower limit per account that a known device passes.
         self.LOGIN_FAILURES_BEFORE_DELAY = 5
         self.LOGIN_IP_FAILURES_BEFORE_DELAY = 20
+        self.LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY = 50
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600  # static files: revalidate hourly
         self.TESTING = False
 

@@ -185,6 +185,23 @@ def lock_for_update(stmt):
 
 
 @contextmanager
+def read_phase():
+    """Reads in a write request before its writes, without SQLite's write lock; ends with no transaction open.
+
+    A login reads the account and its throttle here, checks the password (Argon2id, 50-300 ms) after the
+    block, then writes: kiosks and counters never wait for a password hash.
+    """
+    _end_read()
+    with read_only():
+        try:
+            yield
+            db.session.commit()  # ends the read; nothing is pending in a block that only reads
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+@contextmanager
 def write_intent():
     """Within the block every new transaction begins IMMEDIATE (CLI tasks, migrations, seeders)."""
     token = _writing.set(True)

@@ -2,7 +2,10 @@
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
+from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
+
+from .params import DB_INT_MAX
 
 REQUIRED = "Wajib diisi."
 
@@ -50,10 +53,27 @@ class IndonesianMessages:
         return WTFORMS_ID.get(singular, singular if n == 1 else plural)
 
 
+class DbIntegerField(IntegerField):
+    """An IntegerField that refuses numbers no database column holds (a 30-digit "nomor loket")."""
+
+    def process_formdata(self, valuelist):
+        """Parse as IntegerField does; past the 64-bit range the value is dropped with an Indonesian error."""
+        super().process_formdata(valuelist)
+        if self.data is not None and not -DB_INT_MAX - 1 <= self.data <= DB_INT_MAX:
+            self.data = None
+            raise ValueError("Angka terlalu besar.")
+
+
 class KupangForm(FlaskForm):
-    """A Flask-WTF form whose built-in validation messages are Indonesian."""
+    """A Flask-WTF form whose built-in validation messages are Indonesian and whose integers fit the database."""
 
     class Meta:
+        def bind_field(self, form, unbound_field, options):
+            """Every plain IntegerField of every form becomes a DbIntegerField (validators may query with it)."""
+            if unbound_field.field_class is IntegerField:
+                unbound_field = type(unbound_field)(DbIntegerField, *unbound_field.args, **unbound_field.kwargs)
+            return unbound_field.bind(form=form, **options)
+
         def get_translations(self, form):
             """Indonesian messages instead of WTForms' English ones."""
             return IndonesianMessages()

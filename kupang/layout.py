@@ -40,6 +40,28 @@ def nav_items():
     ]
 
 
+# Home-page tiles and statistics: the most per row at each width band (the stylesheet's .balanced.wN-C).
+TILE_BANDS = {"w6": 6, "w4": 4, "w3": 3}
+
+
+def home_tiles():
+    """The home page's tiles: every menu entry but the home page itself, and the user's own account."""
+    return [(url, label) for url, label, endpoint in nav_items() if endpoint != "dashboard.index"] + [
+        (url_for("auth.account"), "Akun saya")]
+
+
+def tile_classes(count):
+    """CSS classes that lay `count` blocks out in balanced rows (the last row never holds one alone).
+
+    For each width band with at most N per row: as few rows as N allows, then as few columns as fill them.
+    """
+    classes = []
+    for band, most in TILE_BANDS.items():
+        rows = max(1, -(-count // most))
+        classes.append(f"{band}-{-(-count // rows)}")
+    return " ".join(classes)
+
+
 def format_thousands(number):
     """8.000 for 8000: the Indonesian thousands separator."""
     return f"{number:,}".replace(",", ".")
@@ -56,6 +78,8 @@ def format_number_id(number, digits=1):
 def register_template_helpers(app):
     """Template globals and filters."""
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["home_tiles"] = home_tiles
+    app.jinja_env.globals["tile_classes"] = tile_classes
     app.jinja_env.filters["wita"] = format_datetime_wita
     app.jinja_env.filters["tanggal"] = format_date_id
     app.jinja_env.filters["local"] = to_local

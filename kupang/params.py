@@ -1,8 +1,9 @@
 """Integers from URLs, query strings and forms, bounded to what the database can hold."""
 from werkzeug.routing import IntegerConverter
 
-# SQLite and PostgreSQL integer columns hold at most a signed 64-bit value; a bigger one is an error there.
-DB_INT_MAX = 2**63 - 1
+# The largest value every integer column holds: PostgreSQL's INTEGER (the ids) is 32-bit, SQLite's 64-bit.
+# A bigger number is an error in the database (OverflowError, DataError), so it is refused before.
+DB_INT_MAX = 2**31 - 1
 
 
 def db_int(value):
@@ -11,12 +12,22 @@ def db_int(value):
     MultiDict.get turns that ValueError into its default, so a 30-digit `halaman` is simply ignored.
     """
     text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or len(text) > 19:
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(DB_INT_MAX)):
         raise ValueError("not a database integer")
     number = int(text)
     if number > DB_INT_MAX:
         raise ValueError("not a database integer")
     return number
+
+
+# More pages than any list will ever have (the city's 404,000 residents at 25 a page are 16,160): a larger
+# ?halaman= shows the empty page past the end instead of overflowing the database's OFFSET.
+PAGE_MAX = 100_000
+
+
+def page_number(args, name="halaman"):
+    """The 1-based page number from a query string: 1 when missing or garbage, at most PAGE_MAX."""
+    return min(max(args.get(name, 1, type=db_int) or 1, 1), PAGE_MAX)
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -11,14 +11,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import String, select
+from sqlalchemy import String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import is_sqlite, lock_for_update
 from .extensions import db, login_manager
 from .timeutil import now_utc
 
-ROLES = {"admin": "Admin", "supervisor": "Supervisor", "clerk": "Petugas loket"}
+# The one place role names are written for people; least privileged first (the new-user form's default).
+ROLES = {"clerk": "Petugas loket", "supervisor": "Pimpinan / pengawas", "admin": "Administrator"}
+
 
 def _tune_malloc():
     """Keep a gthread worker's C heap small (glibc): big blocks go back to the OS, few thread arenas.
@@ -66,6 +68,24 @@ def verify_password(stored_hash, password):
             return False
 
 
+def _end_transaction():
+    """Commit what this request did so far, so that no lock is held while Argon2id runs."""
+    if db.session().in_transaction():
+        db.session.commit()
+
+
+def verify_outside_transaction(stored_hash, password):
+    """verify_password with no transaction open: pass the hash read before (ORM objects expire here)."""
+    _end_transaction()
+    return verify_password(stored_hash, password)
+
+
+def hash_outside_transaction(password):
+    """hash_password with no transaction open; the caller stores the result in its write transaction."""
+    _end_transaction()
+    return hash_password(password)
+
+
 def _dummy_hash(hasher):
     key = id(hasher)
     if key not in _dummy_cache:
@@ -109,7 +129,7 @@ COMMON_PASSWORDS = {
 
 
 class LoginThrottle(db.Model):
-    """Failed login counts per account and per IP, shared by all workers and kept across restarts."""
+    """Failed login counts per key (see throttle_keys), shared by all workers and kept across restarts."""
 
     __tablename__ = "login_throttle"
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -118,15 +138,42 @@ class LoginThrottle(db.Model):
     locked_until: Mapped[datetime | None]
 
 
-def throttle_keys(username):
-    """The account key and the IP key a login attempt counts against."""
-    return [f"user:{username.strip().lower()[:150]}", f"ip:{request.remote_addr or '-'}"]
+def throttle_keys(username, known_device=None):
+    """The keys a login attempt counts against.
+
+    From a browser where the account logged in before (a known device): that browser's own key only.
+    From anywhere else: the (account, IP) pair, the IP, and the account itself with a much higher limit,
+    so a stranger can slow down guesses at an account without locking its owner out.
+    """
+    name = username.strip().lower()[:80]  # usernames are at most 80: "ipuser:<IPv6>|<name>" fits the key's 200
+    if known_device:
+        return [f"device:{known_device}"]
+    ip = request.remote_addr or "-"
+    return [f"ipuser:{ip}|{name}", f"ip:{ip}", f"user:{name}"]
 
 
-def throttle_wait_seconds(keys):
-    """Seconds before another attempt is allowed for any of the keys (0 when allowed)."""
+# Failures a key may collect before each further one doubles a delay (the settings' names). Other
+# prefixes (the queue's "pair:" for pairing codes) get the strict per-pair limit.
+LIMIT_SETTINGS = {
+    "ip": "LOGIN_IP_FAILURES_BEFORE_DELAY",
+    "user": "LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY",
+}
+DEFAULT_LIMIT_SETTING = "LOGIN_FAILURES_BEFORE_DELAY"
+# Keys a successful login forgets; the IP's and the account's counts stay (an attack elsewhere goes on).
+CLEARED_ON_SUCCESS = ("ipuser:", "device:")
+
+
+def throttle_wait_seconds(keys, lock=False):
+    """Seconds before another attempt is allowed for any of the keys (0 when allowed).
+
+    With lock=True the rows are read FOR UPDATE (PostgreSQL): the check that decides a login waits for
+    failures being recorded at the same moment.
+    """
     now = now_utc()
-    rows = db.session.scalars(select(LoginThrottle).where(LoginThrottle.key.in_(keys))).all()
+    stmt = select(LoginThrottle).where(LoginThrottle.key.in_(keys))
+    if lock:
+        stmt = lock_for_update(stmt).execution_options(populate_existing=True)
+    rows = db.session.scalars(stmt).all()
     waits = [(row.locked_until - now).total_seconds() for row in rows if row.locked_until]
     return max([0, *[math.ceil(w) for w in waits]])
 
@@ -150,7 +197,7 @@ def _locked_throttle_row(key):
 
 
 def record_login_failure(keys):
-    """Count a failure against each key; past the limit, lock for a delay that doubles each time."""
+    """Count a failure against each key; past its limit, lock for a delay that doubles each time (max 15 min)."""
     now = now_utc()
     for key in keys:
         row = _locked_throttle_row(key)
@@ -158,19 +205,17 @@ def record_login_failure(keys):
             row.failures = 0  # an old typo is forgiven; a sustained attack keeps its growing delay
         row.failures += 1
         row.last_failure_at = now
-        limit = current_app.config[
-            "LOGIN_IP_FAILURES_BEFORE_DELAY" if key.startswith("ip:") else "LOGIN_FAILURES_BEFORE_DELAY"
-        ]
+        limit = current_app.config[LIMIT_SETTINGS.get(key.partition(":")[0], DEFAULT_LIMIT_SETTING)]
         if row.failures >= limit:
-            delay = min(30 * 2 ** (row.failures - limit), 15 * 60)
+            delay = min(30 * 2 ** min(row.failures - limit, 10), 15 * 60)
             row.locked_until = now + timedelta(seconds=delay)
 
 
-def clear_login_failures(username):
-    """Forget an account's failures after a successful login (the IP keeps its count)."""
-    row = db.session.get(LoginThrottle, throttle_keys(username)[0])
-    if row is not None:
-        db.session.delete(row)
+def clear_login_failures(keys):
+    """Forget the (account, IP) pair's or the known device's failures after a successful login."""
+    cleared = [key for key in keys if key.startswith(CLEARED_ON_SUCCESS)]
+    if cleared:
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(cleared)))
 
 
 def roles_required(*roles):
@@ -206,15 +251,22 @@ CSP = "; ".join([
 ])
 
 
+# Sent on every response: the app's, and the refusals gunicorn writes itself (kupang/serve_errors.py).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
 def set_security_headers(response):
     """Strict CSP and friends on every response."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.mimetype == "text/html" and "Cache-Control" not in headers:
@@ -229,6 +281,18 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app):
         """Secure when configured, or when this request is HTTPS."""
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+# No address the app makes is longer (a search query is cut at 100 characters); gunicorn lets lines up to
+# 8,190 bytes through so that this check, not gunicorn's bare page, answers a longer one.
+MAX_URL_CHARS = 2048
+
+
+def refuse_long_urls():
+    """414 (the app's Indonesian page, with every header) for a path plus query longer than MAX_URL_CHARS."""
+    query = request.query_string
+    if len(request.path) + (len(query) + 1 if query else 0) > MAX_URL_CHARS:
+        abort(414)
 
 
 def refuse_nul_bytes():

@@ -56,19 +56,23 @@ def test_sqlite_pragmas_on_fresh_connection(app):
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
-def test_post_requests_begin_immediate(app):
-    """A write request holds the write lock from its first statement."""
+def test_post_requests_begin_immediate(app, login_as, client):
+    """A write request holds the write lock from its first statement; the login reads before it checks."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("SQLite only")
+    login_as("clerk")
     seen = []
     from sqlalchemy import event
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute",
                      lambda conn, cur, stmt, *a: seen.append(stmt) if stmt.startswith("BEGIN") else None)
+    client.post("/keluar")
+    assert seen == ["BEGIN IMMEDIATE"]
+    seen.clear()
     app.test_client().post("/masuk", data={"username": "x", "password": "y"})
-    app.test_client().get("/masuk")
-    assert seen[0] == "BEGIN IMMEDIATE"
+    # Read the account and its throttle (deferred), check the password with no transaction, then write.
+    assert seen == ["BEGIN", "BEGIN IMMEDIATE"]
 
 
 WRITER = textwrap.dedent("""

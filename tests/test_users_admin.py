@@ -1,4 +1,6 @@
 """User administration by admins, the last-admin rule, audit rows and the audit page filters."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -273,3 +275,57 @@ def test_supervisor_reads_audit_but_not_users(client, login_as):
     login_as("supervisor")
     assert client.get("/audit").status_code == 200
     assert client.get("/pengguna").status_code == 403
+
+
+# --- the new-user form: least privilege first, an admin only when confirmed ----------------
+
+
+def test_new_user_form_defaults_to_the_least_privileged_role(admin):
+    from kupang.security import ROLES
+
+    text = body(admin.get("/pengguna/baru"))
+    options = re.findall(r'<option([^>]*)value="([a-z]+)"([^>]*)>([^<]+)</option>', text)
+    assert [value for _a, value, _b, _label in options] == ["clerk", "supervisor", "admin"]
+    selected = [value for a, value, b, _label in options if "selected" in a + b]
+    assert selected == ["clerk"]
+    assert [label for *_rest, label in options] == [ROLES["clerk"], ROLES["supervisor"], ROLES["admin"]]
+
+
+def test_creating_an_admin_asks_for_confirmation(app, admin):
+    fields = {"username": "kepala", "full_name": "Kepala Seksi", "role": "admin", "new_password": TEMP}
+    first = admin.post("/pengguna/baru", data=fields)
+    text = body(first)
+    assert first.status_code == 400
+    assert "akses penuh" in text and 'name="confirm_admin"' in text
+    assert find_user_role(app, "kepala") is None
+    done = admin.post("/pengguna/baru", data={**fields, "confirm_admin": "y"})
+    assert done.status_code == 303
+    assert find_user_role(app, "kepala") == "admin"
+
+
+def test_creating_a_clerk_needs_no_admin_confirmation(app, admin):
+    text = body(admin.get("/pengguna/baru"))
+    assert 'name="confirm_admin"' not in text
+    response = admin.post("/pengguna/baru", data={"username": "loket3", "full_name": "Loket Tiga", "role": "clerk",
+                                                  "new_password": TEMP})
+    assert response.status_code == 303 and find_user_role(app, "loket3") == "clerk"
+
+
+def find_user_role(app, username):
+    """The role of a user, or None when there is no such account."""
+    with app.app_context():
+        user = find_user(username)
+        return user.role if user else None
+
+
+def test_role_names_are_indonesian_everywhere(app, admin, make_user):
+    from kupang.security import ROLES
+
+    assert ROLES == {"clerk": "Petugas loket", "supervisor": "Pimpinan / pengawas", "admin": "Administrator"}
+    make_user("supervisor", "lurah")
+    listing = body(admin.get("/pengguna"))
+    assert "Pimpinan / pengawas" in listing and "Administrator" in listing
+    assert ">Supervisor<" not in listing and ">Admin<" not in listing and "supervisor</" not in listing
+    assert "Administrator" in body(admin.get("/akun"))  # the header's user box and the account page
+    policy = body(admin.get("/pengguna"))
+    assert "untuk Administrator dan Pimpinan / pengawas" in policy

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import views  # noqa: E402,F401  (routes attach to bp)
+from . import views, views_account, views_users  # noqa: E402,F401  (routes attach to bp)

@@ -1,6 +1,9 @@
 """Account rules: creating users, role changes, deactivation, passwords and TOTP."""
+import hashlib
 import hmac
 import re
+import secrets
+from datetime import timedelta
 
 import pyotp
 from sqlalchemy import func, select
@@ -21,8 +24,12 @@ class AccountError(ValueError):
     """An account change that breaks a rule; the message is shown to the user."""
 
 
-def create_user(username, role, password, full_name="", must_change=True, actor=None):
-    """Add an account; the first login must change the password unless told otherwise."""
+class EnrolCodeError(AccountError):
+    """A missing, wrong or expired 2FA enrolment code."""
+
+
+def create_user(username, role, password, full_name="", must_change=True, actor=None, hashed=None):
+    """Add an account; the first login must change the password unless told otherwise (`hashed`: see set_password)."""
     username = (username or "").strip().lower()
     if role not in ROLES:
         raise AccountError(f"Peran tidak dikenal: {role}. Pilih salah satu: {', '.join(ROLES)}.")
@@ -39,7 +46,7 @@ def create_user(username, role, password, full_name="", must_change=True, actor=
         username=username,
         full_name=full_name or username,
         role=role,
-        password_hash=hash_password(password),
+        password_hash=hashed or hash_password(password),
         must_change_password=must_change,
         active=True,
         session_epoch=0,
@@ -89,12 +96,15 @@ def set_active(user, active, actor):
     return True
 
 
-def set_password(user, password, *, temporary, actor=None):
-    """Store a new password; ends the user's other sessions; temporary ones must be changed."""
+def set_password(user, password, *, temporary, actor=None, hashed=None):
+    """Store a new password; ends the user's other sessions; temporary ones must be changed.
+
+    `hashed`: the password's hash made before the write transaction began (views do, so no write waits on it).
+    """
     problems = password_problems(password, user.username)
     if problems:
         raise AccountError(" ".join(problems))
-    user.password_hash = hash_password(password)
+    user.password_hash = hashed or hash_password(password)
     user.must_change_password = temporary
     user.end_all_sessions()
     if temporary:
@@ -147,14 +157,74 @@ def now_utc_aware():
     return now_utc().replace(tzinfo=UTC)
 
 
-def enable_totp(user, secret, code):
-    """Turn 2FA on after the user proves their app produces valid codes."""
+def code_was_just_used(secret, code, last_step, at=None):
+    """True when the code is right but its time step was already used (an enrolment code typed again)."""
+    return last_step is not None and matching_totp_step(secret, code, at=at) is not None
+
+
+ENROL_CODE_HOURS = 24
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read out over the phone without mistakes
+CODE_LENGTH = 10
+
+
+def _code_digest(code):
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def normalise_code(code):
+    """A typed one-time code without spaces or dashes, upper case."""
+    return "".join(ch for ch in str(code or "").upper() if ch.isalnum())[:40]
+
+
+def format_code(code):
+    """'ABCDE-FGHJK' for reading out and typing."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+def enrol_code_needed(user):
+    """True when this user may enrol 2FA only with a one-time code from an admin (mandatory for the role).
+
+    Whoever holds a supervisor's password alone must not be able to bind their own authenticator.
+    """
+    return totp_required(user) and not user.totp_enabled
+
+
+def new_enrol_code(user, actor):
+    """A one-time enrolment code for the user, valid ENROL_CODE_HOURS; only its hash is kept. Returns it formatted."""
+    if user.role not in REMOTE_ROLES:
+        raise AccountError(f"Kode pendaftaran hanya untuk peran {ROLES['admin']} dan {ROLES['supervisor']}.")
+    if not user.active:
+        raise AccountError("Akun ini nonaktif; aktifkan dahulu.")
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    user.enrol_code_hash = _code_digest(code)
+    user.enrol_code_expires_at = now_utc() + timedelta(hours=ENROL_CODE_HOURS)
+    audit.record("totp_enrol_code_created", "user", user.id, user=actor,
+                 username=getattr(actor, "username", None) or "sistem", target=user.username)
+    return format_code(code)
+
+
+def check_enrol_code(user, code):
+    """Raise AccountError unless the code is the user's current, unexpired enrolment code."""
+    if not normalise_code(code):
+        raise EnrolCodeError("Masukkan kode pendaftaran dari admin.")
+    if not user.enrol_code_hash or not hmac.compare_digest(user.enrol_code_hash, _code_digest(code)):
+        raise EnrolCodeError("Kode pendaftaran salah atau sudah dipakai. Minta admin membuat kode baru.")
+    if user.enrol_code_expires_at is None or user.enrol_code_expires_at < now_utc():
+        raise EnrolCodeError("Kode pendaftaran sudah kedaluwarsa. Minta admin membuat kode baru.")
+
+
+def enable_totp(user, secret, code, enrol_code=None):
+    """Turn 2FA on after the user proves their app produces valid codes (and, where required, the admin's code)."""
+    if enrol_code_needed(user):
+        check_enrol_code(user, enrol_code)
     step = matching_totp_step(secret, code)
     if step is None:
         raise AccountError("Kode salah. Pastikan jam di ponsel tepat lalu masukkan kode yang sedang tampil.")
     user.totp_secret = secret
     user.totp_enabled = True
     user.totp_last_counter = step
+    user.enrol_code_hash = None
+    user.enrol_code_expires_at = None
     audit.record("totp_enabled", "user", user.id, user=user)
 
 

@@ -41,6 +41,12 @@ class TotpForm(KupangForm):
     )
 
 
+class TotpEnrolForm(TotpForm):
+    """Enrolment: a code from the new authenticator, and the admin's one-time code where 2FA is mandatory."""
+
+    enrol_code = StringField("Kode pendaftaran dari admin", filters=[strip], validators=[Length(max=40)])
+
+
 class NewPasswordMixin:
     """Checks a new password against the rules, with the username known."""
 
@@ -81,8 +87,9 @@ class UserCreateForm(NewPasswordMixin, KupangForm):
         "Nama pengguna", filters=[lower], validators=[DataRequired(REQUIRED), Length(3, 80), USERNAME_RULE]
     )
     full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
-    role = SelectField("Peran", choices=ROLE_CHOICES, validators=[DataRequired(REQUIRED)])
+    role = SelectField("Peran", choices=ROLE_CHOICES, default="clerk", validators=[DataRequired(REQUIRED)])
     new_password = PasswordField("Kata sandi sementara", validators=[DataRequired(REQUIRED)])
+    confirm_admin = BooleanField(f"Ya, buat akun {ROLES['admin']} dengan akses penuh")
 
     def new_password_for(self):
         """The username being created."""
@@ -92,6 +99,18 @@ class UserCreateForm(NewPasswordMixin, KupangForm):
         """Usernames are unique."""
         if find_user(field.data):
             raise ValidationError("Nama pengguna sudah dipakai.")
+
+    def validate_confirm_admin(self, field):
+        """An admin account is created only after the admin confirms it (a slip of the select is costly)."""
+        if self.role.data == "admin" and not field.data:
+            raise ValidationError(
+                f"Akun {ROLES['admin']} mendapat akses penuh: pengguna, perangkat dan semua data penduduk. "
+                "Centang konfirmasi di atas lalu simpan lagi, atau pilih peran lain.")
+
+    @property
+    def asks_admin_confirmation(self):
+        """True once 'admin' was chosen: the form then shows the confirmation box."""
+        return self.role.data == "admin" and self.is_submitted()
 
 
 class UserEditForm(KupangForm):
@@ -118,7 +137,8 @@ class ResetPasswordForm(NewPasswordMixin, KupangForm):
 class SecurityPolicyForm(KupangForm):
     """Office-wide account policy."""
 
-    require_2fa = BooleanField("Wajibkan verifikasi dua langkah untuk admin dan supervisor")
+    require_2fa = BooleanField(
+        f"Wajibkan verifikasi dua langkah untuk {ROLES['admin']} dan {ROLES['supervisor']}")
 
 
 class DisableTotpForm(KupangForm):

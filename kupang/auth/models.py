@@ -1,8 +1,8 @@
-"""User accounts."""
+"""User accounts and their login sessions."""
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     totp_last_counter: Mapped[int | None]  # the last accepted TOTP time step: refuses replays
+    # A one-time code from an admin that mandatory 2FA enrolment needs (SHA-256 only, like device pairing).
+    enrol_code_hash: Mapped[str | None] = mapped_column(String(64))
+    enrol_code_expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_at: Mapped[datetime | None]
 
@@ -53,6 +56,17 @@ class User(UserMixin, db.Model):
         self.session_epoch = (self.session_epoch or 0) + 1
 
 
+class UserSession(db.Model):
+    """One login on one browser: the cookie names it, logout ends it here, so a copied cookie is useless."""
+
+    __tablename__ = "user_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the token in the cookie
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+
+
 def find_user(username):
     """The user with this username (case-insensitive), or None."""
     name = (username or "").strip().lower()
@@ -62,11 +76,18 @@ def find_user(username):
 
 
 def load_user_from_session(session_id):
-    """Flask-Login loader: the user only if the id and the session epoch still match."""
+    """Flask-Login loader: the user only if the id, the epoch and this browser's session row still hold.
+
+    One query for the user and the session row: it runs first in every staff request, inside a POST's
+    write transaction.
+    """
+    from .sessions import live_session_filter
+
     user_id, _, epoch = str(session_id).partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+    if not user_id.isdigit() or not epoch.isdigit() or len(user_id) > 18 or len(epoch) > 18:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_epoch != int(epoch) or not user.active:
+    live = live_session_filter()
+    if live is None:
         return None
-    return user
+    return db.session.scalar(db.select(User).join(UserSession, UserSession.user_id == User.id).where(
+        User.id == int(user_id), User.session_epoch == int(epoch), User.active.is_(True), *live))

@@ -9,7 +9,7 @@ from ..db import begin_write
 from ..extensions import db
 from ..htmx import add_vary, is_htmx, render_page_or_fragment
 from ..layout import ALL_STAFF
-from ..params import db_int
+from ..params import db_int, page_number
 from ..security import roles_required
 from . import bp, codes
 from .disclosure import record_number_lookup
@@ -54,7 +54,7 @@ def search():
     """Find residents: NIK, NIK/KK prefix or name, with filters; the results fragment for htmx."""
     query = request.args.get("q", "")[:100]
     filters = SearchFilters.from_args(request.args)
-    page = request.args.get("halaman", 1, type=db_int)
+    page = page_number(request.args)
     result = search_residents(query, filters, page)
     record_number_lookup(query, "pencarian penduduk")
     response = render_page_or_fragment("registry/search.html", "registry/_results.html", q=query,

@@ -8,7 +8,7 @@ from .. import audit
 from ..db import begin_write
 from ..extensions import db
 from ..htmx import is_htmx, render_page_or_fragment
-from ..params import db_int
+from ..params import db_int, page_number
 from ..security import roles_required
 from ..timeutil import now_utc, office_today
 from . import bp, codes, completeness_export
@@ -87,7 +87,7 @@ def filter_error():
 
 def page_arg():
     """The 1-based page number from ?halaman=."""
-    return max(request.args.get("halaman", 1, type=db_int) or 1, 1)
+    return page_number(request.args)
 
 
 def template_context():

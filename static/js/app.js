@@ -10,6 +10,24 @@
     }
   }, true);
 
+  // Phones: the Menu button opens the menu and the user box; Escape or a tap outside closes it.
+  var toggle = document.querySelector(".menu-toggle");
+  var topbar = toggle && toggle.closest(".topbar");
+  function setMenu(open) {
+    topbar.classList.toggle("menu-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    toggle.textContent = open ? "Tutup" : "Menu";
+  }
+  if (toggle && topbar) {
+    toggle.addEventListener("click", function () { setMenu(!topbar.classList.contains("menu-open")); });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && topbar.classList.contains("menu-open")) { setMenu(false); toggle.focus(); }
+    });
+    document.addEventListener("click", function (event) {
+      if (topbar.classList.contains("menu-open") && !topbar.contains(event.target)) { setMenu(false); }
+    });
+  }
+
   // When the server cannot be reached, say so once instead of failing silently.
   document.addEventListener("htmx:sendError", function () {
     var flashes = document.getElementById("flashes");
