@@ -1,0 +1,165 @@
+"""`make mutation`: run mutmut over the rule modules and print a table (module, mutants, killed, survived, %).
+
+The modules and their fast tests are in pyproject.toml ([tool.mutmut]). A survivor listed in
+tests/mutation/EQUIVALENT.md (with the reason it cannot be told apart from the original) is shown apart;
+any other survivor, or a mutant no test reaches, counts against the module. Exits 1 when a module has more
+than --threshold percent of such survivors.
+
+    python scripts/mutation.py                 fresh run of every module
+    python scripts/mutation.py --keep          reuse mutants/ (only changed functions and new tests rerun)
+    python scripts/mutation.py --report        only print the table of the last run
+    python scripts/mutation.py 'kupang.registry.nik.*'   rerun the mutants matching a pattern
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT = ROOT / "tests" / "mutation" / "EQUIVALENT.md"
+OUTPUT = ROOT / "test-output" / "mutation"
+# mutmut's exit codes (mutmut/__main__.py status_by_exit_code): what each means for this table.
+KILLED = {1, 3, -24, 24, 152, 255, 36}  # a failing test, a pytest internal error, or a timeout
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def modules():
+    """The files [tool.mutmut] only_mutate names, in its order."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return config["tool"]["mutmut"]["only_mutate"]
+
+
+def equivalents():
+    """{mutant name: reason} from tests/mutation/EQUIVALENT.md ('- `name`: reason' lines)."""
+    if not EQUIVALENT.exists():
+        return {}
+    found = re.findall(r"^- `([^`]+)`:?\s*(.*)$", EQUIVALENT.read_text(encoding="utf-8"), re.M)
+    return dict(found)
+
+
+def results(path):
+    """{mutant name: exit code} of one module from mutmut's meta file (empty before a run)."""
+    meta = ROOT / "mutants" / f"{path}.meta"
+    if not meta.exists():
+        return {}
+    return json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+
+
+def tally(path, accepted):
+    """Counts for one module: mutants, killed, survived, no tests, equivalent, other, unexplained names."""
+    row = {"mutants": 0, "killed": 0, "survived": 0, "no_tests": 0, "equivalent": 0, "other": 0}
+    unexplained = []
+    for name, code in results(path).items():
+        row["mutants"] += 1
+        if code in KILLED:
+            row["killed"] += 1
+        elif code in SURVIVED | NO_TESTS:
+            row["survived" if code in SURVIVED else "no_tests"] += 1
+            if name in accepted:
+                row["equivalent"] += 1
+            else:
+                unexplained.append(name)
+        else:
+            row["other"] += 1
+            unexplained.append(name)
+    row["unexplained"] = unexplained
+    return row
+
+
+def table(rows):
+    """The table as Markdown lines."""
+    lines = ["| module | mutants | killed | survived | no tests | equivalent (listed) | not killed, unexplained |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    total = {key: 0 for key in ("mutants", "killed", "survived", "no_tests", "equivalent")}
+    bad = 0
+    for path, row in rows:
+        share = 100 * len(row["unexplained"]) / row["mutants"] if row["mutants"] else 0
+        lines.append(f"| {path} | {row['mutants']} | {row['killed']} | {row['survived']} | {row['no_tests']} "
+                     f"| {row['equivalent']} | {len(row['unexplained'])} ({share:.1f} %) |")
+        for key in total:
+            total[key] += row[key]
+        bad += len(row["unexplained"])
+    share = 100 * bad / total["mutants"] if total["mutants"] else 0
+    lines.append(f"| **all** | {total['mutants']} | {total['killed']} | {total['survived']} | {total['no_tests']} "
+                 f"| {total['equivalent']} | {bad} ({share:.1f} %) |")
+    return lines
+
+
+def write_survivors(rows):
+    """test-output/mutation/survivors.txt: the diff of every unexplained survivor, to write tests against."""
+    names = [name for _path, row in rows for name in row["unexplained"]]
+    out = OUTPUT / "survivors.txt"
+    if not names:
+        out.write_text("", encoding="utf-8")
+        return out
+    os.chdir(ROOT)
+    sys.path.insert(0, str(ROOT))
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    with out.open("w", encoding="utf-8") as f:
+        for name in names:
+            try:
+                f.write(f"# {name}\n{get_diff_for_mutant(name)}\n\n")
+            except Exception as error:  # noqa: BLE001 - a stale name must not hide the others
+                f.write(f"# {name}\n(no diff: {error})\n\n")
+    return out
+
+
+def run_mutmut(patterns, max_children):
+    """Run `mutmut run`, its spinner into test-output/mutation/mutmut.log; returns its exit code."""
+    log = OUTPUT / "mutmut.log"
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *patterns]
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation"}
+    env.pop("CI", None)  # the skip policy is for the suite; mutmut's selection has no browser or PostgreSQL
+    print("mutmut:", " ".join(command[2:]), f"(log: {log.relative_to(ROOT)})", flush=True)
+    with log.open("w", encoding="utf-8") as f:
+        code = subprocess.call(command, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, env=env)
+    tail = log.read_text(encoding="utf-8", errors="replace").replace("\r", "\n").strip().splitlines()[-3:]
+    print("\n".join(tail))
+    return code
+
+
+def main(argv=None):
+    """Run (unless --report) and print the table; exit 1 past the threshold."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("patterns", nargs="*", help="mutant name patterns to rerun (kupang.registry.nik.*)")
+    parser.add_argument("--keep", action="store_true", help="reuse mutants/ from the last run")
+    parser.add_argument("--report", action="store_true", help="only print the table of the last run")
+    parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--threshold", type=float, default=10.0, help="largest share of unexplained survivors")
+    args = parser.parse_args(argv)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    if not args.report:
+        if not (args.keep or args.patterns):
+            shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        if run_mutmut(args.patterns, args.max_children) != 0:
+            print("mutmut gagal; lihat log di atas.", file=sys.stderr)
+            return 2
+    accepted = equivalents()
+    rows = [(path, tally(path, accepted)) for path in modules()]
+    lines = table(rows)
+    print("\n".join(lines))
+    (OUTPUT / "table.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survivors = write_survivors(rows)
+    print(f"\nDiffs of unexplained survivors: {survivors.relative_to(ROOT)}")
+    if not args.report:
+        print(f"Waktu: {(time.monotonic() - started) / 60:.1f} menit")
+    over = [path for path, row in rows
+            if not row["mutants"] or 100 * len(row["unexplained"]) / row["mutants"] > args.threshold]
+    if over:
+        print(f"Lebih dari {args.threshold:g} % mutan bertahan (atau tidak ada mutan) di: {', '.join(over)}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
