@@ -8,6 +8,7 @@ than --threshold percent of such survivors.
     python scripts/mutation.py                 fresh run of every module
     python scripts/mutation.py --keep          reuse mutants/ (only changed functions and new tests rerun)
     python scripts/mutation.py --report        only print the table of the last run
+    python scripts/mutation.py --retest        rerun the survivors and timeouts of the last run (after new tests)
     python scripts/mutation.py 'kupang.registry.nik.*'   rerun the mutants matching a pattern
 """
 import argparse
@@ -50,6 +51,12 @@ def results(path):
     if not meta.exists():
         return {}
     return json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+
+
+def retest_names():
+    """Mutants worth another run once tests were added: survivors, untested ones and timeouts."""
+    again = SURVIVED | NO_TESTS | {36, -24, 24, 152, 255}
+    return [name for path in modules() for name, code in results(path).items() if code in again or code is None]
 
 
 def tally(path, accepted):
@@ -116,7 +123,8 @@ def run_mutmut(patterns, max_children):
     """Run `mutmut run`, its spinner into test-output/mutation/mutmut.log; returns its exit code."""
     log = OUTPUT / "mutmut.log"
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *patterns]
-    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation"}
+    # Every mutant is a new pytest session: reuse one migrated SQLite template instead of migrating each time.
+    env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "KUPANG_TEST_TEMPLATE_CACHE": str(OUTPUT / "template")}
     env.pop("CI", None)  # the skip policy is for the suite; mutmut's selection has no browser or PostgreSQL
     print("mutmut:", " ".join(command[2:]), f"(log: {log.relative_to(ROOT)})", flush=True)
     with log.open("w", encoding="utf-8") as f:
@@ -132,11 +140,14 @@ def main(argv=None):
     parser.add_argument("patterns", nargs="*", help="mutant name patterns to rerun (kupang.registry.nik.*)")
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ from the last run")
     parser.add_argument("--report", action="store_true", help="only print the table of the last run")
+    parser.add_argument("--retest", action="store_true", help="rerun the last run's survivors and timeouts")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--threshold", type=float, default=10.0, help="largest share of unexplained survivors")
     args = parser.parse_args(argv)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    if args.retest:
+        args.patterns = retest_names() or ["no-such-mutant"]
     if not args.report:
         if not (args.keep or args.patterns):
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)

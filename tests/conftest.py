@@ -14,7 +14,7 @@ from tests import skip_policy
 
 # Property tests (tests/property/): modest and repeatable in CI and under `make mutation`, wider by hand.
 settings.register_profile("ci", max_examples=60, derandomize=True, deadline=None, database=None)
-settings.register_profile("mutation", max_examples=30, derandomize=True, deadline=None, database=None)
+settings.register_profile("mutation", max_examples=20, derandomize=True, deadline=None, database=None)
 settings.register_profile("dev", max_examples=150, deadline=None)
 settings.register_profile("thorough", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if skip_policy.in_ci() else "dev"))
@@ -57,10 +57,37 @@ def migrate(app):
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory, instance_dir):
-    """A migrated SQLite file each test copies, so tests never share state."""
+    """A migrated SQLite file each test copies, so tests never share state.
+
+    With KUPANG_TEST_TEMPLATE_CACHE (set by `make mutation`, whose every mutant is a new pytest session) the
+    migrated file is kept in that folder under a hash of the migrations and reused while they are unchanged.
+    """
+    cache = os.environ.get("KUPANG_TEST_TEMPLATE_CACHE")
+    if cache:
+        cached = os.path.join(cache, f"template-{migrations_hash()}.db")
+        if not os.path.exists(cached):
+            os.makedirs(cache, exist_ok=True)
+            building = f"{cached}.{os.getpid()}"
+            migrate(build_app(f"sqlite:///{building}", instance_dir))
+            os.replace(building, cached)
+        return cached
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate(build_app(f"sqlite:///{path}", instance_dir))
     return path
+
+
+def migrations_hash():
+    """A short hash of every migration file: a cached template is reused only while they are unchanged."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    folder = os.path.join(os.path.dirname(__file__), "..", "migrations")
+    for root, _dirs, files in sorted(os.walk(folder)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                with open(os.path.join(root, name), "rb") as f:
+                    digest.update(name.encode() + f.read())
+    return digest.hexdigest()[:16]
 
 
 @pytest.fixture(scope="session")
