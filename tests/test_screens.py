@@ -6,6 +6,7 @@ and button, the navigation or its menu button) visible, inside the viewport, not
 no sideways scrolling.
 """
 import os
+import shutil
 from contextlib import contextmanager
 from datetime import date
 
@@ -58,6 +59,14 @@ def known_defect(reason):
     except AssertionError as error:
         pytest.xfail(f"{reason}: {str(error).splitlines()[0]}")
     pytest.fail(f"Fixed: {reason}. Remove the expectation in tests/test_screens.py.")
+
+
+@pytest.fixture
+def db_url(tmp_path, sqlite_template):
+    """SQLite only: what a page looks like does not depend on the database (the other tests run both)."""
+    path = tmp_path / "kupang.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

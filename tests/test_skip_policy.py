@@ -14,7 +14,7 @@ from tests import skip_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 CLOSED_PORT = "postgresql://postgres@127.0.0.1:1/test"
-ONE_BROWSER_TEST = ["tests/test_screens.py", "-k", "small and login and sqlite"]
+ONE_BROWSER_TEST = ["tests/test_screens.py", "-k", "small-login"]
 ONE_POSTGRES_TEST = ["tests/queue/test_numbering.py", "-k", "numbers_count_up and postgresql"]
 ESPEAK_TEST = ["tests/queue/test_speech.py::test_renderer_writes_clips_chime_and_manifest"]
 
