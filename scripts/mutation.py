@@ -56,7 +56,22 @@ def results(path):
 def retest_names():
     """Mutants worth another run once tests were added: survivors, untested ones and timeouts."""
     again = SURVIVED | NO_TESTS | {36, -24, 24, 152, 255}
-    return [name for path in modules() for name, code in results(path).items() if code in again or code is None]
+    accepted = equivalents()
+    return [name for path in modules() for name, code in results(path).items()
+            if (code in again or code is None) and name not in accepted]
+
+
+def forget_results(names):
+    """Mark these mutants not checked, so the next `mutmut run` tests them again (with every new test)."""
+    names = set(names)
+    for path in modules():
+        meta = ROOT / "mutants" / f"{path}.meta"
+        if not meta.exists():
+            continue
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        data["exit_code_by_key"] = {name: None if name in names else code
+                                    for name, code in data["exit_code_by_key"].items()}
+        meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
 
 
 def tally(path, accepted):
@@ -147,7 +162,8 @@ def main(argv=None):
     OUTPUT.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     if args.retest:
-        args.patterns = retest_names() or ["no-such-mutant"]
+        forget_results(retest_names())
+        args.keep = True
     if not args.report:
         if not (args.keep or args.patterns):
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
