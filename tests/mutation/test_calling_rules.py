@@ -112,6 +112,14 @@ def test_actions_refuse_with_the_status_in_the_message(q):
         f"Nomor {ticket.code} tidak dapat dialihkan: statusnya selesai.")
 
 
+def test_return_to_queue_from_another_counter_and_an_unknown_status(q):
+    ticket = called(q)
+    assert refused(calling.return_to_queue, ticket, counter=counter(q.counter2)) == (
+        f"Nomor {ticket.code} sedang ditangani loket lain.")
+    ticket.status = "paused"  # not a status the app writes: the message still names it
+    assert refused(calling.recall, ticket) == f"Nomor {ticket.code} tidak dapat dipanggil ulang: statusnya paused."
+
+
 def test_recall_counts_calls_and_no_show_needs_one(q):
     ticket = called(q)
     assert refused(calling.mark_no_show, ticket, at=at(3)) == (
@@ -146,6 +154,11 @@ def test_return_and_transfer_clear_the_counter_fields(q):
     domisili.active = False
     assert refused(calling.transfer, ticket, domisili) == "Layanan tujuan tidak ditemukan atau tidak aktif."
     assert [s.name for s in calling.transfer_targets(ticket)] == ["Pengantar KTP/KK", "SKTM"]
+    db.session.add_all([Service(name="Zebra", prefix="Z", sort_order=0), Service(name="Akta", prefix="K", sort_order=9),
+                        Service(name="Aaa tutup", prefix="T", sort_order=0, active=False),
+                        Service(name="Bunga", prefix="G", sort_order=9)])
+    db.session.flush()
+    assert [s.name for s in calling.transfer_targets(ticket)] == ["Zebra", "Pengantar KTP/KK", "SKTM", "Akta", "Bunga"]
 
 
 def test_counter_stats_per_counter_and_clerk(q):
@@ -183,7 +196,9 @@ def test_waiting_by_service_and_counters_for_clerks(q):
     assert calling.waiting_by_service(services=[ktp]) == {q.ktp: 2}
     assert calling.waiting_by_service(day=(base_time() - timedelta(days=1)).date()) == {q.ktp: 1}
     counter(q.counter2).active = False
-    assert [c.number for c in calling.counters_for_clerks()] == [1, 3]
+    db.session.add(Counter(number=0, name="Loket 0"))
+    db.session.flush()
+    assert [c.number for c in calling.counters_for_clerks()] == [0, 1, 3]
 
 
 def test_next_call_skips_tickets_of_other_services_days_and_states(q):

@@ -11,6 +11,7 @@ from kupang.registry.importer.values import (
     Memo,
     ValueProblem,
     parse_date,
+    serial_to_date,
     split_place_date,
     split_unit_pair,
 )
@@ -211,3 +212,61 @@ def test_a_kk_is_checked_once_per_file():
     assert first.kk == second.kk == KK and list(context.kk_checks) == [KK]
     bad = row_of([10, "", "5371", "Tiga"], context=context)
     assert bad.issues == [(ERROR, "No KK", "Nomor KK harus 16 digit angka; yang diisi 4 digit.")]
+
+
+SEPARATE = ["NIK Penduduk", "No KK", "Nama Lengkap", "Jenis Kelamin", "Tanggal Lahir", "RT", "RW"]
+
+
+def separate_row(values, context=None):
+    return read_row(3, values, match_header(SEPARATE, 1), context or Context(today=TODAY))
+
+
+def test_separate_columns_name_themselves_in_their_messages():
+    row = separate_row(["5371", "", "x" * 121, "L", "kemarin", "0", "1000"])
+    assert row.issues == [
+        (ERROR, "Nama Lengkap", "Nama terlalu panjang (121 karakter, maksimal 120)."),
+        (ERROR, "Tanggal Lahir", "Format tanggal tidak dikenal; gunakan hh/bb/tttt, hh-bb-tttt atau tttt-bb-hh."),
+        (ERROR, "RT", "RT harus berupa angka 1 sampai 999."),
+        (ERROR, "RW", "RW harus berupa angka 1 sampai 999."),
+        (ERROR, "Nama Lengkap", "Nama wajib diisi."),
+        (ERROR, "NIK Penduduk", "NIK harus 16 digit angka; yang diisi 4 digit."),
+    ]
+
+
+def test_a_serial_date_follows_the_workbooks_date_system():
+    assert serial_to_date(1) == date(1899, 12, 31)
+    assert separate_row(["", "", "Ana", "P", 32000]).birth_date == date(1987, 8, 11)
+    in_1904 = Context(today=TODAY, date1904=True)
+    assert separate_row(["", "", "Ana", "P", 32000], in_1904).birth_date == date(1991, 8, 12)
+
+
+def test_the_nik_is_compared_with_the_recorded_sex_and_birth_date_and_read_on_the_files_day():
+    row = separate_row([NIK, "", "Yohanes", "P", "13/03/1990"])
+    assert row.sex == 2  # the recorded sex stands; the NIK only warns
+    assert [message for _level, _column, message in row.issues] == [
+        "Jenis kelamin menurut NIK (laki-laki) berbeda dengan yang dicatat (perempuan). Dukcapil tidak menerbitkan "
+        "ulang NIK untuk ini; periksa dokumennya.",
+        "Tanggal lahir menurut NIK berbeda dengan tanggal lahir yang dicatat. Periksa KTP/KK; boleh disimpan."]
+    assert all(level == WARNING and column == "NIK Penduduk" for level, column, _m in row.issues)
+    assert row.has_warnings and not row.rejected
+    # Read on 1 January 2000, 29 February '00 can only mean 1900, which had none.
+    early = separate_row(["5371052902000001", "", "Ana", "", ""], Context(today=date(2000, 1, 1)))
+    assert early.rejected and early.issues[0][1] == "NIK Penduduk"
+
+
+def test_a_placeholder_kk_of_another_length_is_shown_as_typed():
+    row = row_of([6, "", "000000", "Yohanes"])  # only a 16-digit number could be someone's KK
+    assert row.issues == [(WARNING, "No KK", "Nomor KK 000000 tampaknya nomor pengganti (angka sama semua). Penduduk "
+                                             "dicatat tanpa KK; isi nomor KK yang benar nanti.")]
+
+
+def test_each_kk_number_is_checked_once(monkeypatch):
+    from kupang.registry.importer import normalise
+
+    seen = []
+    real = normalise.check_kk
+    monkeypatch.setattr(normalise, "check_kk", lambda raw: seen.append(raw) or real(raw))
+    context = Context(today=TODAY)
+    for line in range(3):
+        row_of([line, "", KK, f"Warga {line}"], context=context)
+    assert seen == [KK]

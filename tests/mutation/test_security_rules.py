@@ -83,7 +83,8 @@ def test_nul_bytes_are_refused_in_path_query_and_form(client):
     ("/penduduk?q=\u00a0", "/penduduk?q=\u00a0"),  # so is a no-break space
     ("/penduduk?q=\u00a1", "/penduduk?q=\u00a1"),
     ("/", "/"), ("/a//b", "/a//b"),
-    ("//evil.example", None), ("/\\evil.example", None), ("/\t/evil.example", None), ("/\x1f", None),
+    ("//evil.example", None), ("//", None), ("///evil.example", None),
+    ("/\\evil.example", None), ("/\t/evil.example", None), ("/\x1f", None),
     ("/\x7f", None), ("/\x9f", None), ("https://evil.example/", None), ("evil", None), ("", None), (None, None),
     (5, None), ("/x:y", "/x:y"),
 ])
@@ -208,6 +209,14 @@ def test_an_old_typo_is_forgiven_but_a_lock_is_not(app, clock):
         clock(NOW + timedelta(hours=2, seconds=3))
         record_login_failure(keys)
         assert throttle_rows()["user:budi"][0] == 6
+
+
+def test_a_lock_ending_this_instant_no_longer_protects_an_old_count(app, clock):
+    with app.test_request_context():
+        db.session.add(LoginThrottle(key="user:budi", failures=7, last_failure_at=NOW - timedelta(hours=2),
+                                     locked_until=NOW))
+        record_login_failure(["user:budi"])
+        assert throttle_rows()["user:budi"] == (1, NOW)
 
 
 def test_a_success_clears_the_account_but_not_the_address(app, clock):
