@@ -72,6 +72,10 @@ def test_a_session_left_open_yesterday_is_closed_by_the_next_clerk(q):
 def test_close_counter_messages(q):
     c1, clerk = counter(q.counter1), user(q.clerk)
     assert refused(calling.close_counter, c1, clerk) == "Loket 1 tidak sedang Anda buka."
+    calling.open_counter(counter(q.counter2), clerk, at=at(0))
+    assert refused(calling.close_counter, c1, clerk) == "Loket 1 tidak sedang Anda buka."  # open elsewhere
+    assert refused(calling.close_counter, counter(q.counter2), user(q.clerk2)) == "Loket 2 tidak sedang Anda buka."
+    calling.close_counter(counter(q.counter2), clerk, at=at(0))
     ticket = called(q)
     assert refused(calling.close_counter, c1, clerk, at=at(5)) == (
         f"Nomor {ticket.code} masih di loket ini. Selesaikan, tandai tidak hadir, atau kembalikan ke antrian "
@@ -115,6 +119,8 @@ def test_actions_refuse_with_the_status_in_the_message(q):
 def test_return_to_queue_from_another_counter_and_an_unknown_status(q):
     ticket = called(q)
     assert refused(calling.return_to_queue, ticket, counter=counter(q.counter2)) == (
+        f"Nomor {ticket.code} sedang ditangani loket lain.")
+    assert refused(calling.transfer, ticket, db.session.get(Service, q.domisili), counter=counter(q.counter2)) == (
         f"Nomor {ticket.code} sedang ditangani loket lain.")
     ticket.status = "paused"  # not a status the app writes: the message still names it
     assert refused(calling.recall, ticket) == f"Nomor {ticket.code} tidak dapat dipanggil ulang: statusnya paused."

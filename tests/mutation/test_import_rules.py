@@ -4,13 +4,24 @@ from datetime import date
 import pytest
 
 from kupang.registry.importer.columns import match_header
-from kupang.registry.importer.normalise import ERROR, WARNING, RowData, cell, is_placeholder_kk, read_row, whole_zero
+from kupang.registry.importer.normalise import (
+    ERROR,
+    WARNING,
+    RowData,
+    cell,
+    is_placeholder_kk,
+    parse_kk,
+    read_row,
+    whole_zero,
+)
 from kupang.registry.importer.plan import Context
 from kupang.registry.importer.values import (
     CodeTable,
     Memo,
     ValueProblem,
+    number_input,
     parse_date,
+    parse_text,
     serial_to_date,
     split_place_date,
     split_unit_pair,
@@ -270,3 +281,57 @@ def test_each_kk_number_is_checked_once(monkeypatch):
     for line in range(3):
         row_of([line, "", KK, f"Warga {line}"], context=context)
     assert seen == [KK]
+
+
+def test_memo_keeps_five_thousand_values():
+    calls = []
+    memo = Memo(lambda raw: calls.append(raw) or raw)
+    for value in range(5001):
+        memo(value)
+    memo(4999)
+    memo(5000)
+    assert len(calls) == 5002 and calls[-1] == 5000  # the 5,001st was not kept, the 5,000th was
+
+
+@pytest.mark.parametrize("raw, expected", [("32000.0", date(1987, 8, 11)), ("32000,00", date(1987, 8, 11)),
+                                           (1, date(1899, 12, 31)), (TODAY, TODAY)])
+def test_dates_at_the_edges(raw, expected):
+    assert parse_date(raw, TODAY) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("12/03/0100", "Tanggal lahir sebelum tahun 1880 tidak mungkin."),  # four digits: read as written
+    ("12/03/099", "Tahun harus ditulis 4 digit (mis. 12/03/1990)."),
+    (80000, "Tanggal lahir tidak boleh setelah hari ini."),  # the largest serial accepted is a date in 2118
+])
+def test_year_and_serial_edges(raw, message):
+    assert problem(parse_date, raw, TODAY) == message
+
+
+def test_text_cells_at_their_limit_and_dates_in_text_columns():
+    assert parse_text("a" * 5, 5, "Nama") == "aaaaa"
+    assert problem(parse_text, date(2020, 1, 1), 80, "Tempat lahir") == "Tempat lahir berisi tanggal, bukan teks."
+
+
+def test_number_cells_that_cannot_be_a_whole_nik():
+    assert number_input(1.5) == (1.5, True)
+    assert number_input(2**53) == (2**53, True)  # beyond a double's exact integers: left for nik.py to refuse
+    assert number_input(2**53 - 1) == (str(2**53 - 1), True)
+
+
+def test_a_row_without_nik_has_no_warnings_and_ttl_alone_is_split():
+    header = match_header(["Nama", "TTL", "Jenis Kelamin"], 1)
+    row = read_row(2, ["Ana", "Kupang, 12-03-1990", "P"], header, Context(today=TODAY))
+    assert (row.has_warnings, row.birth_place, row.birth_date, row.sex) == (False, "Kupang", date(1990, 3, 12), 2)
+
+
+def test_parse_kk_without_a_file_context_and_kk_region_warnings():
+    header = match_header(HEADER, 1)
+    row = RowData(1)
+    parse_kk(row, {"kk": KK}, header)
+    assert row.kk == KK and row.issues is None
+    unknown = row_of([2, "", "9971050101200001", "Ana"])
+    assert unknown.kk == "9971050101200001"
+    assert unknown.issues == [(WARNING, "No KK", "Kode wilayah 99.71.05 tidak ada di data Kemendagri terbaru (bisa "
+                                                "jadi kode lama sebelum pemekaran). Periksa nomor KK, tetapi boleh "
+                                                "disimpan.")]

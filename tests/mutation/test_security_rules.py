@@ -145,6 +145,7 @@ def test_password_hash_and_verify(app):
         app.config["PASSWORD_HASH"] = {"time_cost": 2, "memory_cost": 1024, "parallelism": 1}
         assert password_needs_rehash(stored) is True
         assert verify_password(stored, "Rahasia-Kuat-123") is True
+        assert verify_password(None, "kupang-dummy-password") is False  # a new hasher makes its own dummy
 
 
 def throttle_rows():
