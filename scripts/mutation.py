@@ -148,7 +148,8 @@ def run_mutmut(patterns, max_children):
     # Every mutant is a new pytest session: reuse one migrated SQLite template instead of migrating each time.
     env = {**os.environ, "HYPOTHESIS_PROFILE": "mutation", "KUPANG_TEST_TEMPLATE_CACHE": str(OUTPUT / "template")}
     env.pop("CI", None)  # the skip policy is for the suite; mutmut's selection has no browser or PostgreSQL
-    print("mutmut:", " ".join(command[2:]), f"(log: {log.relative_to(ROOT)})", flush=True)
+    shown = " ".join(command[2:6]) + (f" and {len(patterns)} mutant names or patterns" if patterns else "")
+    print("mutmut:", shown, f"(log: {log.relative_to(ROOT)})", flush=True)
     with log.open("w", encoding="utf-8") as f:
         code = subprocess.call(command, cwd=ROOT, stdout=f, stderr=subprocess.STDOUT, env=env)
     tail = log.read_text(encoding="utf-8", errors="replace").replace("\r", "\n").strip().splitlines()[-3:]
