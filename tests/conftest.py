@@ -4,14 +4,24 @@ import shutil
 import uuid
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from kupang import create_app
 from kupang.extensions import db
+from tests import skip_policy
+
+# Property tests (tests/property/): modest and repeatable in CI and under `make mutation`, wider by hand.
+settings.register_profile("ci", max_examples=60, derandomize=True, deadline=None, database=None)
+settings.register_profile("mutation", max_examples=20, derandomize=True, deadline=None, database=None)
+settings.register_profile("dev", max_examples=150, deadline=None)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if skip_policy.in_ci() else "dev"))
 
 POSTGRES_URL = os.environ.get("KUPANG_TEST_POSTGRES_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Both backends always: without a PostgreSQL server its half is skipped and counted (a failure in CI).
+BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "Rahasia-Kuat-123"
 
 TEST_CONFIG = {
@@ -47,17 +57,47 @@ def migrate(app):
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory, instance_dir):
-    """A migrated SQLite file each test copies, so tests never share state."""
+    """A migrated SQLite file each test copies, so tests never share state.
+
+    With KUPANG_TEST_TEMPLATE_CACHE (set by `make mutation`, whose every mutant is a new pytest session) the
+    migrated file is kept in that folder under a hash of the migrations and reused while they are unchanged.
+    """
+    cache = os.environ.get("KUPANG_TEST_TEMPLATE_CACHE")
+    if cache:
+        cached = os.path.join(cache, f"template-{migrations_hash()}.db")
+        if not os.path.exists(cached):
+            os.makedirs(cache, exist_ok=True)
+            building = f"{cached}.{os.getpid()}"
+            migrate(build_app(f"sqlite:///{building}", instance_dir))
+            os.replace(building, cached)
+        return cached
     path = tmp_path_factory.mktemp("template") / "template.db"
     migrate(build_app(f"sqlite:///{path}", instance_dir))
     return path
+
+
+def migrations_hash():
+    """A short hash of every migration file: a cached template is reused only while they are unchanged."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    folder = os.path.join(os.path.dirname(__file__), "..", "migrations")
+    for root, _dirs, files in sorted(os.walk(folder)):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                with open(os.path.join(root, name), "rb") as f:
+                    digest.update(name.encode() + f.read())
+    return digest.hexdigest()[:16]
 
 
 @pytest.fixture(scope="session")
 def postgres_url(instance_dir):
     """A private, migrated PostgreSQL database for this test run, dropped at the end."""
     if not POSTGRES_URL:
-        pytest.skip("KUPANG_TEST_POSTGRES_URL not set")
+        pytest.skip("PostgreSQL not set up: KUPANG_TEST_POSTGRES_URL not set")
+    problem = skip_policy.postgres_problem(POSTGRES_URL)
+    if problem:
+        pytest.skip(f"PostgreSQL at {skip_policy.shown_url(POSTGRES_URL)} does not answer: {problem}")
     import psycopg
 
     server = make_url(POSTGRES_URL)
@@ -168,7 +208,7 @@ def login_as(make_user, auth):
 
 # --- real servers and a real browser ------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("KUPANG_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 OUTPUT_DIR = os.path.join(os.path.dirname(__file__), "..", "test-output")
@@ -191,9 +231,9 @@ def live_server(app):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (skipped where Chromium is not installed)."""
+    """Debian's Chromium driven by Playwright (skipped where Chromium is not installed; a failure in CI)."""
     if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed (make test installs it when run as root)")
+        pytest.skip(f"Chromium is not installed ({CHROMIUM} not found; make test installs it when run as root)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -245,3 +285,54 @@ def gunicorn(app, db_url, instance_dir, tmp_path):
         server.stop()
     log = server.log()
     assert "Traceback" not in log, log[-6000:]
+
+
+# --- the skip policy: no silent skips (tests/skip_policy.py) -------------------------------
+
+def pytest_collection_modifyitems(config, items):
+    """Mark what a test needs, so `-m "not browser"` and the skip counts see every browser/PostgreSQL test."""
+    for item in items:
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("db_url") == "postgresql":
+            item.add_marker(pytest.mark.postgresql)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI, a test skipped because a required part (Chromium, PostgreSQL ...) is missing fails instead."""
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = skip_policy.skip_reason(report)
+        part = skip_policy.missing_part(reason)
+        report.missing_part = part
+        if part and skip_policy.in_ci():
+            report.outcome = "failed"
+            report.longrepr = skip_policy.ci_failure_message(part, reason)
+        elif part:
+            # One place for every skip of a part, so `-ra` folds them into one line with a count.
+            report.longrepr = (skip_policy.__file__, 0, f"Skipped: {reason}")
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Count tests not run for a missing part in the closing line ('12 browser tests not run')."""
+    counts, failed = {}, {}
+    for report in terminalreporter.stats.get("skipped", []):
+        part = getattr(report, "missing_part", None)
+        if part:
+            counts.setdefault(part, []).append(report)
+    for key in ("failed", "error"):
+        for report in terminalreporter.stats.get(key, []):
+            part = getattr(report, "missing_part", None)
+            if part:
+                failed[part] = failed.get(part, 0) + 1
+    for part, reports in counts.items():
+        label = skip_policy.label_of(part)
+        terminalreporter.stats[f"{label} test{'s' if len(reports) != 1 else ''} not run"] = reports
+    if failed:
+        terminalreporter.write_sep("=", "required parts missing in CI", red=True)
+        for part, number in failed.items():
+            terminalreporter.write_line(f"{part}: {number} test(s) failed because it is missing. "
+                                        f"{skip_policy.HINTS[part]}.", red=True)

@@ -83,7 +83,7 @@ def _format_errors(raw, label):
     digits = normalise_number(raw)
     if digits is None:
         return None, []
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # '²' and '٣' pass isdigit() but are no NIK digits
         return None, [f"{label} hanya boleh berisi angka (spasi, titik dan tanda hubung boleh); "
                       "ditemukan huruf atau tanda lain."]
     if len(digits) != 16:

@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from .. import codes
+from ..masking import mask_nik
 
 EMPTY_MARKS = {"", "-", "--", "---", "\u2013", "\u2014", "n/a", "na", "#n/a"}
 EXCEL_EPOCH = datetime(1899, 12, 30)  # day 61 and on (Excel counts a 29-02-1900 that never was)
@@ -19,6 +20,7 @@ _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00(?:\.0+)?)?)?$
 _WORDS = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})$")
 _SERIAL = re.compile(r"^\d{4,5}(?:[.,]0+)?$")
 _UNIT = re.compile(r"^(?:r[tw]\s*\.?\s*)?0*(\d{1,3})$", re.IGNORECASE)
+_LONG_DIGITS = re.compile(r"\d{7,}")
 
 
 class ValueProblem(ValueError):
@@ -54,6 +56,11 @@ class Memo:
         if found[0]:
             return found[1]
         raise ValueProblem(found[1])
+
+
+def shown_cell(raw):
+    """A cell as a message quotes it: trimmed to 40 characters, long digit runs (a misplaced NIK) masked."""
+    return _LONG_DIGITS.sub(lambda run: mask_nik(run.group()), str(raw).strip()[:40])
 
 
 def label_key(text):
@@ -115,12 +122,12 @@ class CodeTable:
         if number is not None:
             if number in self.numbers:
                 return self.numbers[number]
-            raise ValueProblem(f"Kode {self.what} {number} tidak dikenal.")
+            raise ValueProblem(f"Kode {self.what} {shown_cell(number)} tidak dikenal.")
         code = self.words.get(self.key(raw))
         if code is None:
             code = self.compact.get(compact_key(raw))
         if code is None:
-            raise ValueProblem(f"{self.what.capitalize()} \u201c{str(raw).strip()[:40]}\u201d tidak dikenal.")
+            raise ValueProblem(f"{self.what.capitalize()} \u201c{shown_cell(raw)}\u201d tidak dikenal.")
         return code
 
     def label(self, code):
