@@ -173,7 +173,8 @@ def seed_events(rng, today):
                            .execution_options(synchronize_session=False))
         events.append(dict(resident_id=resident_id, kind=kind, event_date=day, note="Data contoh", created_at=now,
                            created_by_id=None))
-    db.session.execute(insert(ResidentEvent.__table__), events)
+    if events:  # a small demo office has too few residents for any event; an empty list is not an insert
+        db.session.execute(insert(ResidentEvent.__table__), events)
     return counts
 
 
