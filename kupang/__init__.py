@@ -77,12 +77,13 @@ def register_blueprints(app):
     """One blueprint per area."""
     from .auth import bp as auth_bp
     from .dashboard import bp as dashboard_bp
+    from .letters import bp as letters_bp
     from .queue import bp as queue_bp
     from .registry import bp as registry_bp
     from .reports import bp as reports_bp
     from .survey import bp as survey_bp
 
-    for bp in (auth_bp, dashboard_bp, registry_bp, queue_bp, reports_bp, survey_bp):
+    for bp in (auth_bp, dashboard_bp, registry_bp, queue_bp, letters_bp, reports_bp, survey_bp):
         app.register_blueprint(bp)
     ops.init_app(app)
 

@@ -1,0 +1,75 @@
+"""The office's letter settings: letterhead, number format, sequence scope (kept as office settings)."""
+from flask import current_app
+
+from ..settings import get_setting, set_setting
+
+DEFAULT_FORMAT = "{kode}/{nomor}/{kelurahan}/{bulan_romawi}/{tahun}"
+SCOPES = {"kode": "Satu urutan per kode klasifikasi", "kantor": "Satu urutan untuk seluruh kantor"}
+# key -> (label, default); stored as office settings "surat.<key>".
+SETTINGS = {
+    "format": ("Format nomor surat", DEFAULT_FORMAT),
+    "scope": ("Urutan nomor", "kode"),
+    "kelurahan": ("Singkatan kelurahan pada nomor", ""),
+    "pemerintah": ("Baris kop 1", "PEMERINTAH KOTA KUPANG"),
+    "kecamatan": ("Baris kop 2 (kecamatan)", ""),
+    "alamat": ("Alamat kantor", ""),
+    "telepon": ("Telepon", ""),
+    "email": ("E-mail", ""),
+}
+
+
+def letter_setting(key):
+    """One letter setting, else its default (the kecamatan and abbreviation derive from the office)."""
+    label, default = SETTINGS[key]
+    value = get_setting(f"surat.{key}")
+    if value:
+        return value
+    if key == "kecamatan":
+        return f"KECAMATAN {kecamatan_name().upper()}"
+    if key == "kelurahan":
+        return current_app.config["KELURAHAN_CODE"][-4:]
+    return default
+
+
+def save_letter_settings(values):
+    """Store the posted settings in the current transaction; returns {key: (old, new)} of those changed."""
+    changed = {}
+    for key in SETTINGS:
+        if key in values:
+            new = (values[key] or "").strip()
+            old = set_setting(f"surat.{key}", new)
+            if (old or "") != new:
+                changed[key] = (old, new)
+    return changed
+
+
+def kecamatan_name():
+    """The kecamatan of the office, from the Kemendagri path ('Naikoten Dua, Kota Raja, Kota Kupang, ...')."""
+    parts = [part.strip() for part in current_app.config.get("KELURAHAN_PATH", "").split(",")]
+    return parts[1] if len(parts) > 1 else ""
+
+
+def letterhead():
+    """The lines of the office's letterhead and its contact line."""
+    contact = [letter_setting("alamat")]
+    if letter_setting("telepon"):
+        contact.append(f"Telp. {letter_setting('telepon')}")
+    if letter_setting("email"):
+        contact.append(f"E-mail: {letter_setting('email')}")
+    return {
+        "pemerintah": letter_setting("pemerintah"),
+        "kecamatan": letter_setting("kecamatan"),
+        "kelurahan": f"KELURAHAN {current_app.config['KELURAHAN_NAME'].upper()}",
+        "kontak": " · ".join(part for part in contact if part),
+    }
+
+
+def office_placeholders():
+    """The `kantor.*` values templates may print."""
+    return {
+        "nama": current_app.config["OFFICE_NAME"],
+        "kelurahan": current_app.config["KELURAHAN_NAME"],
+        "kecamatan": kecamatan_name(),
+        "kota": "Kupang",
+        "alamat": letter_setting("alamat"),
+    }

@@ -1,0 +1,59 @@
+"""Public verification of a letter by the token in its QR code: status and the least data that proves it."""
+import threading
+import time
+from collections import deque
+
+from flask import abort, current_app, render_template, request
+from sqlalchemy import select
+
+from ..db import write_transaction
+from ..extensions import db
+from ..registry.masking import mask_nik
+from ..security import public
+from ..timeutil import format_date_id, now_utc, to_local
+from . import bp
+from .issuing import count_verification, short_name, verification_status
+from .models import Letter
+
+WINDOW_SECONDS = 60
+_hits: dict[str, deque] = {}
+_lock = threading.Lock()
+
+
+def too_many(ip, limit):
+    """True once an address has asked more than `limit` times in the last minute (per worker, in memory)."""
+    now = time.monotonic()
+    with _lock:
+        hits = _hits.setdefault(ip, deque())
+        while hits and hits[0] < now - WINDOW_SECONDS:
+            hits.popleft()
+        if len(hits) >= limit:
+            return True
+        hits.append(now)
+        if len(_hits) > 10_000:  # forget idle addresses so memory stays bounded
+            for key in [k for k, v in _hits.items() if not v or v[-1] < now - WINDOW_SECONDS]:
+                _hits.pop(key, None)
+        return False
+
+
+@bp.route("/surat/cek/<verify_token>")
+@public
+def verify(verify_token):
+    """Is this letter genuine? Office, type, number, date, validity, status, short name, masked NIK."""
+    if too_many(request.remote_addr or "-", current_app.config.get("LETTER_VERIFY_PER_MINUTE", 30)):
+        abort(429)
+    letter = db.session.scalar(select(Letter).where(Letter.verify_token == verify_token[:64],
+                                                    Letter.status != "draft"))
+    if letter is None:
+        return render_template("letters/verify.html", letter=None), 404
+    snapshot = letter.snapshot
+    with write_transaction():
+        count_verification(letter.id)
+    person = snapshot.get("penduduk", {})
+    return render_template(
+        "letters/verify.html", letter=letter, status=verification_status(letter, now_utc()),
+        office=snapshot.get("kantor", {}).get("nama", ""), title=snapshot.get("jenis", ""),
+        issued=format_date_id(to_local(letter.issued_at)),
+        valid_until=format_date_id(to_local(letter.valid_until)) if letter.valid_until else "",
+        voided=format_date_id(to_local(letter.voided_at)) if letter.voided_at else "",
+        name=short_name(person.get("nama", "")), nik=mask_nik(person.get("nik", "")))
