@@ -112,7 +112,10 @@ def office(app, runner):
         assert db.session.scalar(select(ImportJob.id).limit(1)) is None  # so the one below is id 1
         db.session.add(import_job_of("clerk1"))
         db.session.commit()
-        samples = {"token": ticket.token, "action": "panggil", "filename": "css/app.css"}
+        from kupang.letters.models import Letter
+
+        letter_token = db.session.scalar(select(Letter.verify_token).where(Letter.id == 1))
+        samples = {"token": ticket.token, "action": "panggil", "filename": "css/app.css", "verify_token": letter_token}
     with app.app_context(), write_intent():
         a, b = mergeable_pair()
     return {"tokens": tokens, "samples": samples, "queries": {"registry.merge": {"a": a, "b": b}}}

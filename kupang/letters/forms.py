@@ -2,9 +2,12 @@
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..forms import REQUIRED, KupangForm
+from ..forms import REQUIRED, KupangForm, select_choices
 from .models import RESIDENT_RULES
 from .office import SCOPES
+
+SIGNATORY_PREFIXES = {"": "(langsung)", "a.n.": "a.n. (atas nama)", "Plh.": "Plh. (pelaksana harian)",
+                      "Plt.": "Plt. (pelaksana tugas)"}
 
 
 def coerce_optional_int(value):
@@ -24,7 +27,7 @@ class LetterTypeForm(KupangForm):
     code = StringField("Kode klasifikasi arsip", validators=[DataRequired(REQUIRED), Length(max=20)])
     service_id = SelectField("Layanan antrian", coerce=coerce_optional_int, validate_choice=True)
     needs_nik = BooleanField("Memerlukan NIK")
-    resident_rule = SelectField("Untuk penduduk", choices=list(RESIDENT_RULES.items()))
+    resident_rule = SelectField("Untuk penduduk", choices=select_choices(RESIDENT_RULES))
     validity_days = IntegerField("Masa berlaku (hari, kosong bila tanpa batas)",
                                  validators=[Optional(), NumberRange(min=1, max=3650)])
     fields_text = TextAreaField("Isian tambahan (satu per baris: nama | Label | teks/paragraf/tanggal | wajib)",
@@ -43,8 +46,7 @@ class SignatoryForm(KupangForm):
     name = StringField("Nama", validators=[DataRequired(REQUIRED), Length(max=120)])
     nip = StringField("NIP", validators=[Optional(), Length(max=30)])
     position = StringField("Jabatan", validators=[DataRequired(REQUIRED), Length(max=120)])
-    prefix = SelectField("Keterangan", choices=[("", "(langsung)"), ("a.n.", "a.n. (atas nama)"),
-                                               ("Plh.", "Plh. (pelaksana harian)"), ("Plt.", "Plt. (pelaksana tugas)")])
+    prefix = SelectField("Keterangan", choices=select_choices(SIGNATORY_PREFIXES))
     active = BooleanField("Aktif", default=True)
 
 
@@ -52,7 +54,7 @@ class LetterSettingsForm(KupangForm):
     """Number format, sequence scope and letterhead."""
 
     format = StringField("Format nomor surat", validators=[DataRequired(REQUIRED), Length(max=60)])
-    scope = SelectField("Urutan nomor", choices=list(SCOPES.items()))
+    scope = SelectField("Urutan nomor", choices=select_choices(SCOPES))
     kelurahan = StringField("Singkatan kelurahan pada nomor", validators=[Length(max=20)])
     pemerintah = StringField("Baris kop 1", validators=[Length(max=80)])
     kecamatan = StringField("Baris kop 2 (kecamatan)", validators=[Length(max=80)])

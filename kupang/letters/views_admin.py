@@ -5,6 +5,7 @@ from sqlalchemy import select
 from .. import audit
 from ..db import read_only
 from ..extensions import db
+from ..forms import select_choices
 from ..queue.models import Service
 from ..security import roles_required
 from . import bp
@@ -26,7 +27,8 @@ from .types import apply_type, check_number_format, fields_text, parse_fields
 
 def _service_choices(form):
     services = db.session.scalars(select(Service).order_by(Service.sort_order, Service.id)).all()
-    form.service_id.choices = [("", "(tidak terkait layanan)")] + [(s.id, f"{s.prefix} · {s.name}") for s in services]
+    form.service_id.choices = select_choices({s.id: f"{s.prefix} · {s.name}" for s in services},
+                                             blank="(tidak terkait layanan)")
 
 
 def _settings_form():
