@@ -153,6 +153,8 @@ class Config:
         self.LOGIN_FAILURES_BEFORE_DELAY = 5
         self.LOGIN_IP_FAILURES_BEFORE_DELAY = 20
         self.LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY = 50
+        # Public letter verification (/surat/cek/...): requests per minute per address, per worker.
+        self.LETTER_VERIFY_PER_MINUTE = env_int("LETTER_VERIFY_PER_MINUTE", 30, 1)
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600  # static files: revalidate hourly
         self.TESTING = False
 

@@ -40,7 +40,7 @@ def too_many(ip, limit):
 @public
 def verify(verify_token):
     """Is this letter genuine? Office, type, number, date, validity, status, short name, masked NIK."""
-    if too_many(request.remote_addr or "-", current_app.config.get("LETTER_VERIFY_PER_MINUTE", 30)):
+    if too_many(request.remote_addr or "-", current_app.config["LETTER_VERIFY_PER_MINUTE"]):
         abort(429)
     letter = db.session.scalar(select(Letter).where(Letter.verify_token == verify_token[:64],
                                                     Letter.status != "draft"))
