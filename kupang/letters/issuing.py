@@ -17,7 +17,7 @@ from ..registry.models import Resident
 from ..timeutil import format_date_id, now_utc, parse_date_id, to_local
 from .models import Letter, LetterType, Signatory
 from .numbering import NumberingError, format_number, next_number
-from .office import letter_setting, letterhead, office_placeholders
+from .office import letter_settings, letterhead, office_placeholders
 from .templating import TemplateProblem, render_blocks
 
 DRAFT_DAYS = 30  # a draft older than this is stale: the resident's situation may have changed
@@ -146,14 +146,14 @@ def missing_fields(letter_type, values):
     return [f["label"] for f in letter_type.fields if f.get("required") and not (values.get(f["name"]) or "").strip()]
 
 
-def letter_context(letter, resident, *, number=None, issued_at=None):
+def letter_context(letter, resident, *, number=None, issued_at=None, settings=None):
     """The penduduk/surat/kantor values a letter's text is rendered with."""
     at = issued_at or now_utc()
     days = letter.type.validity_days
     surat = {"nomor": number or PENDING_NUMBER, "tanggal": format_date_id(to_local(at)),
              "berlaku_sampai": format_date_id(to_local(at + timedelta(days=days))) if days else "",
              "jenis": letter.type.title, **{f["name"]: "" for f in letter.type.fields}, **letter.values}
-    return {"penduduk": resident_values(resident), "surat": surat, "kantor": office_placeholders()}
+    return {"penduduk": resident_values(resident), "surat": surat, "kantor": office_placeholders(settings)}
 
 
 def render_letter(letter, resident, **kwargs):
@@ -196,18 +196,19 @@ def issue_letter(letter, *, version, signatory_id, user, at=None):
     if not _claim(letter.id, version, "draft", {"status": "issued"}):
         raise LetterError(changed_message(_reload(letter.id)))
     letter = _reload(letter.id)
+    settings = letter_settings()
     try:
-        year, key, value, at = next_number(letter_type.code, letter_setting("scope"), at)
+        year, key, value, at = next_number(letter_type.code, settings["scope"], at)
     except NumberingError as error:
         raise LetterError(str(error)) from None
-    number = format_number(letter_setting("format"), code=letter_type.code, value=value,
-                           kelurahan=letter_setting("kelurahan"), at=at)
+    number = format_number(settings["format"], code=letter_type.code, value=value, kelurahan=settings["kelurahan"],
+                           at=at)
     try:
-        context, blocks = render_letter(letter, resident, number=number, issued_at=at)
+        context, blocks = render_letter(letter, resident, number=number, issued_at=at, settings=settings)
     except TemplateProblem as error:
         raise LetterError(str(error)) from None
-    snapshot = {"blocks": blocks, **context, "kop": letterhead(), "penandatangan": signatory_snapshot(signatory),
-                "jenis": letter_type.title, "persyaratan": letter.checked}
+    snapshot = {"blocks": blocks, **context, "kop": letterhead(settings), "jenis": letter_type.title,
+                "penandatangan": signatory_snapshot(signatory), "persyaratan": letter.checked}
     letter.number, letter.seq_year, letter.seq_key, letter.seq_value = number, year, key, value
     letter.issued_at, letter.issued_by_id, letter.signatory_id = at, getattr(user, "id", None), signatory.id
     letter.valid_until = at + timedelta(days=letter_type.validity_days) if letter_type.validity_days else None

@@ -1,7 +1,9 @@
 """The office's letter settings: letterhead, number format, sequence scope (kept as office settings)."""
 from flask import current_app
+from sqlalchemy import select
 
-from ..settings import get_setting, set_setting
+from ..extensions import db
+from ..settings import Setting, set_setting
 
 DEFAULT_FORMAT = "{kode}/{nomor}/{kelurahan}/{bulan_romawi}/{tahun}"
 SCOPES = {"kode": "Satu urutan per kode klasifikasi", "kantor": "Satu urutan untuk seluruh kantor"}
@@ -18,17 +20,22 @@ SETTINGS = {
 }
 
 
+def letter_settings():
+    """Every letter setting (stored value, else its default) read in one query."""
+    stored = dict(db.session.execute(select(Setting.key, Setting.value).where(Setting.key.like("surat.%"))).all())
+    values = {}
+    for key, (_label, default) in SETTINGS.items():
+        values[key] = stored.get(f"surat.{key}") or default
+    if not values["kecamatan"]:
+        values["kecamatan"] = f"KECAMATAN {kecamatan_name().upper()}"
+    if not values["kelurahan"]:
+        values["kelurahan"] = current_app.config["KELURAHAN_CODE"][-4:]
+    return values
+
+
 def letter_setting(key):
     """One letter setting, else its default (the kecamatan and abbreviation derive from the office)."""
-    label, default = SETTINGS[key]
-    value = get_setting(f"surat.{key}")
-    if value:
-        return value
-    if key == "kecamatan":
-        return f"KECAMATAN {kecamatan_name().upper()}"
-    if key == "kelurahan":
-        return current_app.config["KELURAHAN_CODE"][-4:]
-    return default
+    return letter_settings()[key]
 
 
 def save_letter_settings(values):
@@ -49,27 +56,29 @@ def kecamatan_name():
     return parts[1] if len(parts) > 1 else ""
 
 
-def letterhead():
+def letterhead(settings=None):
     """The lines of the office's letterhead and its contact line."""
-    contact = [letter_setting("alamat")]
-    if letter_setting("telepon"):
-        contact.append(f"Telp. {letter_setting('telepon')}")
-    if letter_setting("email"):
-        contact.append(f"E-mail: {letter_setting('email')}")
+    settings = settings or letter_settings()
+    contact = [settings["alamat"]]
+    if settings["telepon"]:
+        contact.append(f"Telp. {settings['telepon']}")
+    if settings["email"]:
+        contact.append(f"E-mail: {settings['email']}")
     return {
-        "pemerintah": letter_setting("pemerintah"),
-        "kecamatan": letter_setting("kecamatan"),
+        "pemerintah": settings["pemerintah"],
+        "kecamatan": settings["kecamatan"],
         "kelurahan": f"KELURAHAN {current_app.config['KELURAHAN_NAME'].upper()}",
         "kontak": " · ".join(part for part in contact if part),
     }
 
 
-def office_placeholders():
+def office_placeholders(settings=None):
     """The `kantor.*` values templates may print."""
+    settings = settings or letter_settings()
     return {
         "nama": current_app.config["OFFICE_NAME"],
         "kelurahan": current_app.config["KELURAHAN_NAME"],
         "kecamatan": kecamatan_name(),
         "kota": "Kupang",
-        "alamat": letter_setting("alamat"),
+        "alamat": settings["alamat"],
     }

@@ -5,6 +5,8 @@ They are parsed when saved: a syntax error, an unknown placeholder, a loop or an
 placeholders and simple filters is refused with an Indonesian message and nothing is saved. Rendering
 uses jinja2.sandbox.SandboxedEnvironment with StrictUndefined, so no template can reach Python objects.
 """
+from functools import lru_cache
+
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -82,10 +84,15 @@ def check_block(source, field_names, label="Teks"):
     _check_node(tree, known_placeholders(field_names), label)
 
 
+@lru_cache(maxsize=256)
+def _compiled(source):
+    return ENV.from_string(source)
+
+
 def render_block(source, context):
     """The block rendered with the context's penduduk/surat/kantor values (plain text)."""
     try:
-        return ENV.from_string(source or "").render(**context)
+        return _compiled(source or "").render(**context)
     except TemplateSyntaxError:
         raise TemplateProblem("Teks surat memuat penulisan placeholder yang salah.") from None
     except (UndefinedError, SecurityError) as error:
