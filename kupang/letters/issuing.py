@@ -207,7 +207,8 @@ def issue_letter(letter, *, version, signatory_id, user, at=None):
         context, blocks = render_letter(letter, resident, number=number, issued_at=at, settings=settings)
     except TemplateProblem as error:
         raise LetterError(str(error)) from None
-    snapshot = {"blocks": blocks, **context, "kop": letterhead(settings), "jenis": letter_type.title,
+    kop = {**letterhead(settings), "logo": settings["logo"]}
+    snapshot = {"blocks": blocks, **context, "kop": kop, "jenis": letter_type.title,
                 "penandatangan": signatory_snapshot(signatory), "persyaratan": letter.checked}
     letter.number, letter.seq_year, letter.seq_key, letter.seq_value = number, year, key, value
     letter.issued_at, letter.issued_by_id, letter.signatory_id = at, getattr(user, "id", None), signatory.id

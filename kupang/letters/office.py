@@ -30,6 +30,7 @@ def letter_settings():
         values["kecamatan"] = f"KECAMATAN {kecamatan_name().upper()}"
     if not values["kelurahan"]:
         values["kelurahan"] = current_app.config["KELURAHAN_CODE"][-4:]
+    values["logo"] = stored.get("surat.logo") or ""  # the hash of the letterhead's logo (kupang/letters/logo.py)
     return values
 
 

@@ -40,6 +40,7 @@ audit.ACTION_LABELS.update({
     "letter_voided": "Surat dibatalkan", "letters_exported": "Agenda surat diekspor",
     "letter_type_created": "Jenis surat ditambahkan", "letter_type_changed": "Jenis surat diubah",
     "signatory_saved": "Penandatangan surat disimpan", "letter_settings_changed": "Pengaturan surat diubah",
+    "letter_logo_changed": "Logo kop surat diubah",
 })
 
 

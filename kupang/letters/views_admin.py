@@ -10,6 +10,7 @@ from ..queue.models import Service
 from ..security import roles_required
 from . import bp
 from .forms import LetterSettingsForm, LetterTypeForm, SignatoryForm
+from .logo import LOGO_MAX_BYTES, LogoProblem, current_logo, logo_data_uri, remove_logo, save_logo
 from .models import LetterType, Signatory
 from .office import SETTINGS, letter_setting, save_letter_settings
 from .templating import (
@@ -50,7 +51,7 @@ def admin_index():
     types = db.session.scalars(select(LetterType).order_by(LetterType.sort_order, LetterType.id)).all()
     signatories = db.session.scalars(select(Signatory).order_by(Signatory.id)).all()
     return render_template("letters/admin_index.html", types=types, signatories=signatories,
-                           settings_form=_settings_form())
+                           settings_form=_settings_form(), logo=logo_data_uri(current_logo()))
 
 
 @bp.route("/admin/surat/pengaturan", methods=["POST"])
@@ -77,7 +78,7 @@ def admin_settings():
         types = db.session.scalars(select(LetterType).order_by(LetterType.sort_order, LetterType.id)).all()
         signatories = db.session.scalars(select(Signatory).order_by(Signatory.id)).all()
         return render_template("letters/admin_index.html", types=types, signatories=signatories,
-                               settings_form=form), 400
+                               settings_form=form, logo=logo_data_uri(current_logo())), 400
 
 
 def _type_page(form, letter_type, problem=None, status=200):
@@ -177,3 +178,29 @@ def admin_signatory(signatory_id=None):
         with read_only():
             return render_template("letters/admin_signatory.html", form=form, signatory=signatory), 400
     return render_template("letters/admin_signatory.html", form=form, signatory=signatory)
+
+
+@bp.route("/admin/surat/logo", methods=["POST"])
+@roles_required("admin")
+def admin_logo():
+    """Upload (PNG, at most 256 KB) or remove the letterhead's logo; letters already issued keep theirs."""
+    if request.form.get("hapus") == "1":
+        remove_logo()
+        audit.record("letter_logo_changed", "setting", "surat.logo", removed=True)
+        db.session.commit()
+        flash("Logo dihapus dari kop surat berikutnya.", "success")
+        return redirect(url_for("letters.admin_index"), 303)
+    upload = request.files.get("logo")
+    data = upload.read(LOGO_MAX_BYTES + 1) if upload else b""
+    try:
+        if not data:
+            raise LogoProblem("Pilih berkas logo (PNG) terlebih dahulu.")
+        digest = save_logo(data)
+    except LogoProblem as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("letters.admin_index"), 303)
+    audit.record("letter_logo_changed", "setting", "surat.logo", sha256=digest)
+    db.session.commit()
+    flash("Logo kop surat disimpan; dipakai untuk surat yang diterbitkan mulai sekarang.", "success")
+    return redirect(url_for("letters.admin_index"), 303)

@@ -11,6 +11,7 @@ from ..security import roles_required
 from ..timeutil import format_date_id, to_local
 from . import bp
 from .issuing import record_print
+from .logo import logo_data_uri
 from .views import CLERKS, load_letter
 
 PAPER = {"a4": "A4 (210 × 297 mm)", "f4": "F4 / Folio (215 × 330 mm)"}
@@ -46,4 +47,5 @@ def print_letter(letter_id):
     snapshot = letter.snapshot
     return render_template("letters/print.html", letter=letter, s=snapshot, paper=paper, papers=PAPER, copy=copy,
                            qr=qr_data_uri(verify_url) if letter.status == "issued" else None, verify_url=verify_url,
-                           issued_date=format_date_id(to_local(letter.issued_at)))
+                           issued_date=format_date_id(to_local(letter.issued_at)),
+                           logo=logo_data_uri(snapshot.get("kop", {}).get("logo")))

@@ -228,3 +228,46 @@ def test_office_wide_numbering_setting_applies_to_issue(app, client, login_as, o
     client.post(f"/surat/{other}/terbitkan", data={"version": 0, "signatory_id": office["signatory"]})
     assert letter_row(app, first).number.startswith("0001/474/")
     assert letter_row(app, other).number.startswith("0002/400/")
+
+
+def tiny_png(width=2, height=2):
+    """A valid PNG of the given size (one grey pixel row repeated), built with zlib only."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_logo_upload_is_checked_and_issued_letters_keep_theirs(app, client, auth, make_user, office):
+    make_user("admin", "admin1")
+    make_user("clerk", "clerk1")
+    auth.login("admin1")
+    for data, message in ((b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>", "SVG tidak diterima"),
+                          (b"GIF89a" + b"0" * 100, "harus gambar PNG"),
+                          (tiny_png() + b"0" * 300_000, "terlalu besar")):
+        response = client.post("/admin/surat/logo", data={"logo": (io.BytesIO(data), "logo.png")},
+                               content_type="multipart/form-data", follow_redirects=True)
+        assert message in response.get_data(as_text=True)
+        with app.app_context():
+            assert not get_setting("surat.logo")
+    first, second = tiny_png(), tiny_png(3, 3)
+    client.post("/admin/surat/logo", data={"logo": (io.BytesIO(first), "logo.png")},
+                content_type="multipart/form-data")
+    auth.logout()
+    auth.login("clerk1")
+    letter_id = issued_letter(app, client, office)
+    auth.logout()
+    auth.login("admin1")
+    client.post("/admin/surat/logo", data={"logo": (io.BytesIO(second), "logo.png")},
+                content_type="multipart/form-data")
+    auth.logout()
+    auth.login("clerk1")
+    import base64
+
+    printed = client.get(f"/surat/{letter_id}/cetak").get_data(as_text=True)
+    assert base64.b64encode(first).decode() in printed and base64.b64encode(second).decode() not in printed
