@@ -36,6 +36,8 @@ def print_letter(letter_id):
         flash("Surat masih draf. Terbitkan dahulu; draf tidak dapat dicetak.", "error")
         return redirect(url_for("letters.letter", letter_id=letter.id), 303)
     paper = request.args.get("kertas") if request.args.get("kertas") in PAPER else "a4"
+    # Everything the page shows is loaded now: detached, the letter is not read again after the commits below.
+    db.session.expunge(letter)
     begin_write()
     copy = record_print(letter)
     # The printed letter carries the full NIK: the print is recorded as a disclosure to this user too.
