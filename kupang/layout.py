@@ -56,7 +56,9 @@ class MenuEntry:
     @property
     def current(self):
         """True when the page shown is this link or one of the group's links."""
-        return request.endpoint == self.endpoint or any(endpoint == request.endpoint for _u, _l, endpoint in self.items)
+        if self.items:
+            return any(endpoint == request.endpoint for _url, _label, endpoint in self.items)
+        return request.endpoint == self.endpoint
 
 
 def nav_menu():

@@ -121,3 +121,12 @@ def test_header_menu_groups_every_entry_once(app, make_user, role, top):
         assert flat == nav_items()  # every entry the role may open, once, in order
         assert all(len(entry.items) != 1 for entry in menu)  # a group of one is a plain link
         assert menu[0] == MenuEntry("Beranda", "/", "dashboard.index") and menu[0].current
+        assert [entry.label for entry in menu if entry.current] == ["Beranda"]
+    with app.test_request_context("/kelengkapan"):
+        app.preprocess_request()
+        login_user(db.session.get(User, user_id))
+        assert [entry.label for entry in nav_menu() if entry.current] == ["Data penduduk"]
+    with app.test_request_context("/tidak-ada"):  # no endpoint: no entry is the current one
+        app.preprocess_request()
+        login_user(db.session.get(User, user_id))
+        assert not [entry.label for entry in nav_menu() if entry.current]
