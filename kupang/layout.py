@@ -1,32 +1,36 @@
 """What every page template needs: navigation by role, filters, office identity."""
-from flask import current_app, url_for
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from .timeutil import format_date_id, format_datetime_wita, to_local
 
 ALL_STAFF = ("admin", "supervisor", "clerk")
 
-# (endpoint, label, roles). An entry appears only once its area provides the endpoint.
+# (endpoint, label, roles, group). An entry appears only once its area provides the endpoint. The header
+# shows a group as one heading that opens its entries (a row of seventeen links wraps on a 1366 px screen).
+REGISTRY_GROUP, REPORTS_GROUP, SETTINGS_GROUP = "Data penduduk", "Laporan", "Pengaturan"
 NAV = [
-    ("dashboard.index", "Beranda", ALL_STAFF),
-    ("registry.search", "Penduduk", ALL_STAFF),
-    ("registry.completeness", "Kelengkapan NIK", ALL_STAFF),
-    ("registry.duplicates", "Dugaan data ganda", ALL_STAFF),
-    ("registry.import_upload", "Impor", ("admin", "clerk")),
-    ("registry.export", "Ekspor", ("admin", "supervisor")),
-    ("queue.counter", "Loket", ("admin", "clerk")),
-    ("letters.register", "Surat", ALL_STAFF),
-    ("queue.admin_services", "Layanan & loket", ("admin",)),
-    ("queue.admin_devices", "Perangkat", ("admin",)),
-    ("queue.admin_running_text", "Teks layar", ("admin",)),
-    ("letters.admin_index", "Jenis surat", ("admin",)),
-    ("reports.queue_report", "Laporan antrian", ("admin", "supervisor")),
-    ("reports.population_report", "Laporan penduduk", ("admin", "supervisor")),
-    ("reports.skm_report", "Survei kepuasan", ("admin", "supervisor")),
-    ("dashboard.audit", "Log audit", ("admin", "supervisor")),
-    ("auth.users", "Pengguna", ("admin",)),
-    ("ops.backups", "Cadangan", ("admin",)),
-    ("ops.system", "Sistem", ("admin",)),
+    ("dashboard.index", "Beranda", ALL_STAFF, None),
+    ("registry.search", "Penduduk", ALL_STAFF, None),
+    ("registry.completeness", "Kelengkapan NIK", ALL_STAFF, REGISTRY_GROUP),
+    ("registry.duplicates", "Dugaan data ganda", ALL_STAFF, REGISTRY_GROUP),
+    ("registry.import_upload", "Impor", ("admin", "clerk"), REGISTRY_GROUP),
+    ("registry.export", "Ekspor", ("admin", "supervisor"), REGISTRY_GROUP),
+    ("queue.counter", "Loket", ("admin", "clerk"), None),
+    ("letters.register", "Surat", ALL_STAFF, None),
+    ("reports.queue_report", "Laporan antrian", ("admin", "supervisor"), REPORTS_GROUP),
+    ("reports.population_report", "Laporan penduduk", ("admin", "supervisor"), REPORTS_GROUP),
+    ("reports.skm_report", "Survei kepuasan", ("admin", "supervisor"), REPORTS_GROUP),
+    ("dashboard.audit", "Log audit", ("admin", "supervisor"), REPORTS_GROUP),
+    ("queue.admin_services", "Layanan & loket", ("admin",), SETTINGS_GROUP),
+    ("queue.admin_devices", "Perangkat", ("admin",), SETTINGS_GROUP),
+    ("queue.admin_running_text", "Teks layar", ("admin",), SETTINGS_GROUP),
+    ("letters.admin_index", "Jenis surat", ("admin",), SETTINGS_GROUP),
+    ("auth.users", "Pengguna", ("admin",), SETTINGS_GROUP),
+    ("ops.backups", "Cadangan", ("admin",), SETTINGS_GROUP),
+    ("ops.system", "Sistem", ("admin",), SETTINGS_GROUP),
 ]
 
 
@@ -37,13 +41,53 @@ def nav_items():
     views = current_app.view_functions
     return [
         (url_for(endpoint), label, endpoint)
-        for endpoint, label, roles in NAV
+        for endpoint, label, roles, _group in NAV
         if current_user.role in roles and endpoint in views
     ]
 
 
-# Home-page tiles and statistics: the most per row at each width band (the stylesheet's .balanced.wN-C).
+@dataclass(frozen=True)
+class MenuEntry:
+    """One place in the header menu: a link (url set) or a group heading over its links (items set)."""
+
+    label: str
+    url: str | None = None
+    endpoint: str | None = None
+    items: tuple = ()
+
+    @property
+    def current(self):
+        """True when the page shown is this link or one of the group's links."""
+        if self.items:
+            return any(endpoint == request.endpoint for _url, _label, endpoint in self.items)
+        return request.endpoint == self.endpoint
+
+
+def nav_menu():
+    """The header menu: the entries of nav_items() in order, each group under one heading at its first entry.
+
+    A group the user sees only one entry of is no group: that entry stays a plain link.
+    """
+    groups = {endpoint: group for endpoint, _label, _roles, group in NAV}
+    items = nav_items()
+    members = {}
+    for item in items:
+        members.setdefault(groups[item[2]], []).append(item)
+    menu, placed = [], set()
+    for url, label, endpoint in items:
+        group = groups[endpoint]
+        if group is None or len(members[group]) == 1:
+            menu.append(MenuEntry(label, url, endpoint))
+        elif group not in placed:
+            placed.add(group)
+            menu.append(MenuEntry(group, items=tuple(members[group])))
+    return menu
+
+
+# Home-page tiles and statistics: the most per row at each width band (the stylesheet's .balanced.wN-C);
+# the supervisor home's panels hold tables, so at most three (reports.css .balanced.pN-C).
 TILE_BANDS = {"w6": 6, "w4": 4, "w3": 3}
+PANEL_BANDS = {"p3": 3, "p2": 2}
 
 
 def home_tiles():
@@ -52,16 +96,32 @@ def home_tiles():
         (url_for("auth.account"), "Akun saya")]
 
 
-def tile_classes(count):
+def balanced_columns(count, most):
+    """How many columns lay `count` blocks out, at most `most` per row: the fewest rows whose last row is full
+    or one short (17 at four: 3 columns, 3,3,3,3,3,2, not 4,4,4,4,1); failing that the fewest rows whose last
+    row holds two or more (13 at six: 5,5,3); where no grid can (13 at four) `most`."""
+    if count <= most:
+        return max(count, 1)
+    shapes = [(-(-count // columns), columns) for columns in range(2, most + 1)]
+    last = {columns: count - (rows - 1) * columns for rows, columns in shapes}
+    for enough in (lambda columns: max(2, columns - 1), lambda columns: 2):
+        fits = [(rows, columns) for rows, columns in shapes if last[columns] >= enough(columns)]
+        if fits:
+            return min(fits)[1]
+    return most
+
+
+def tile_classes(count, bands=None):
     """CSS classes that lay `count` blocks out in balanced rows (the last row never holds one alone).
 
-    For each width band with at most N per row: as few rows as N allows, then as few columns as fill them.
+    For each width band with at most N per row: balanced_columns(count, N).
     """
-    classes = []
-    for band, most in TILE_BANDS.items():
-        rows = max(1, -(-count // most))
-        classes.append(f"{band}-{-(-count // rows)}")
-    return " ".join(classes)
+    return " ".join(f"{band}-{balanced_columns(count, most)}" for band, most in (bands or TILE_BANDS).items())
+
+
+def panel_classes(count):
+    """tile_classes for the supervisor home's panels (at most three side by side)."""
+    return tile_classes(count, PANEL_BANDS)
 
 
 def format_thousands(number):
@@ -80,8 +140,10 @@ def format_number_id(number, digits=1):
 def register_template_helpers(app):
     """Template globals and filters."""
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["nav_menu"] = nav_menu
     app.jinja_env.globals["home_tiles"] = home_tiles
     app.jinja_env.globals["tile_classes"] = tile_classes
+    app.jinja_env.globals["panel_classes"] = panel_classes
     app.jinja_env.filters["wita"] = format_datetime_wita
     app.jinja_env.filters["tanggal"] = format_date_id
     app.jinja_env.filters["local"] = to_local

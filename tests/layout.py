@@ -88,3 +88,47 @@ def no_horizontal_scroll(page):
 
 
 VIEWPORTS = {"phone": (390, 844), "small": (1024, 768), "laptop": (1366, 768), "full-hd": (1920, 1080)}
+
+
+def _on_screen(page, box_, tolerance=0.5):
+    """True when a box lies wholly inside the viewport."""
+    size = page.viewport_size
+    return (box_["x"] >= -tolerance and box_["y"] >= -tolerance
+            and box_["x"] + box_["width"] <= size["width"] + tolerance
+            and box_["y"] + box_["height"] <= size["height"] + tolerance)
+
+
+def open_group_of(page, link):
+    """Open the menu group (<details>) a hidden link sits in, as a person does: scroll to its heading, tap it."""
+    if link.is_visible():
+        return
+    heading = link.locator("xpath=ancestor::details[1]/summary")
+    assert heading.count() == 1, f"{link} is hidden and in no menu group"
+    assert heading.is_visible(), f"the group heading over {link} is hidden"
+    heading.scroll_into_view_if_needed()
+    heading.click()
+    assert link.is_visible(), f"{link} stays hidden after opening its group"
+
+
+def reach_every_entry(page, entries, *others, min_height=0):
+    """Assert a person can bring every entry on screen: shown, or in a group whose heading they open, then
+    scrolled to if the menu is longer than the screen. Whatever is shown while a group is open (its links,
+    the other entries and headings, the `others`) must not overlap. Returns how many entries were reached."""
+    links = page.locator(entries)
+    assert links.count() > 0, f"nothing matches {entries}"
+    for index in range(links.count()):
+        link = links.nth(index)
+        open_group_of(page, link)
+        link.scroll_into_view_if_needed()
+        found = link.bounding_box()
+        assert found and _on_screen(page, found), f"{entries}#{index} cannot be brought on screen: {found}"
+        assert found["height"] >= min_height, f"{entries}#{index} is {found['height']}px tall, under {min_height}"
+        no_overlap(page, entries, "header summary", *others)
+    return links.count()
+
+
+def click_menu_entry(page, label):
+    """Follow a menu entry by its label, opening its group first when it sits in one."""
+    link = page.locator(f"nav.mainnav a:text-is('{label}')")
+    open_group_of(page, link)
+    link.click()

@@ -3,6 +3,7 @@
 Threads inside one test process would meet SQLite's lock one at a time and prove little; here separate
 worker processes race on the same database, as two browsers in the office do.
 """
+import math
 import time
 import uuid
 from datetime import UTC, datetime
@@ -18,8 +19,15 @@ from tests.concurrency import at_once, page_csrf
 from tests.conftest import PASSWORD
 from tests.queue.core_fixtures import add_service, paired_device
 
-# About 1.5 s on the reference machine: long enough that a kiosk tap certainly lands during the check.
-SLOW_HASH = PasswordHasher(time_cost=40, memory_cost=19 * 1024, parallelism=1)
+
+def slow_hasher(seconds=1.5):
+    # Long enough that a kiosk tap certainly lands during the password check.
+    """A hasher whose check takes about `seconds` on this machine (calibrated: a fixed cost is too fast when idle)."""
+    probe = PasswordHasher(time_cost=10, memory_cost=19 * 1024, parallelism=1)
+    started = time.monotonic()
+    probe.hash(PASSWORD)
+    per_pass = max(time.monotonic() - started, 0.001) / 10
+    return PasswordHasher(time_cost=max(10, math.ceil(seconds / per_pass)), memory_cost=19 * 1024, parallelism=1)
 
 
 def post_login(client, username, password, token):
@@ -32,7 +40,7 @@ def post_login(client, username, password, token):
 def test_a_kiosk_ticket_is_not_held_up_by_a_login(app, gunicorn, make_user):
     make_user("clerk", "budi")
     with app.app_context():
-        find_user("budi").password_hash = SLOW_HASH.hash(PASSWORD)
+        find_user("budi").password_hash = slow_hasher().hash(PASSWORD)
         db.session.commit()
         service = add_service("Surat keterangan domisili", "A")
         _device, device_token = paired_device("kiosk", "Kiosk depan")

@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from kupang.layout import format_number_id, format_thousands
+from kupang.layout import MenuEntry, balanced_columns, format_number_id, format_thousands, nav_menu
 from kupang.params import DB_INT_MAX, db_int
 from kupang.security import safe_path
 from kupang.spreadsheet import SafeCsvWriter, csv_safe, xlsx_row
@@ -78,3 +78,55 @@ def test_numbers_read_the_indonesian_way():
     assert format_number_id(17, 0) == "17"
     assert format_number_id(None) == "–"
     assert format_thousands(404000) == "404.000"
+
+
+def row_lengths(count, columns):
+    """How many blocks each row of a grid with that many columns holds."""
+    return [min(columns, count - start) for start in range(0, count, columns)]
+
+
+@pytest.mark.parametrize("most", [2, 3, 4, 6])
+def test_balanced_columns_leave_no_block_alone_where_a_grid_can(most):
+    for count in range(1, 40):
+        columns = balanced_columns(count, most)
+        assert 1 <= columns <= most
+        rows = row_lengths(count, columns)
+        can = [c for c in range(2, most + 1) if count <= c or row_lengths(count, c)[-1] >= 2]
+        if len(rows) > 1 and can:
+            assert rows[-1] >= 2, f"{count} at most {most}: {rows}"
+    assert row_lengths(17, balanced_columns(17, 4)) == [3, 3, 3, 3, 3, 2]  # admin's tiles at 1024 px
+    assert row_lengths(17, balanced_columns(17, 6)) == [6, 6, 5]
+    assert row_lengths(13, balanced_columns(13, 6)) == [5, 5, 3]
+
+
+@pytest.mark.parametrize("role, top", [
+    ("admin", ["Beranda", "Penduduk", "Data penduduk", "Loket", "Laporan", "Pengaturan"]),
+    ("supervisor", ["Beranda", "Penduduk", "Data penduduk", "Laporan"]),
+    ("clerk", ["Beranda", "Penduduk", "Data penduduk", "Loket"]),
+])
+def test_header_menu_groups_every_entry_once(app, make_user, role, top):
+    from flask_login import login_user
+
+    from kupang.auth.models import User
+    from kupang.extensions import db
+    from kupang.layout import nav_items
+
+    user_id = make_user(role, f"{role}9")
+    with app.test_request_context("/"):
+        app.preprocess_request()
+        login_user(db.session.get(User, user_id))
+        menu = nav_menu()
+        assert [entry.label for entry in menu] == top
+        flat = [item for entry in menu for item in (entry.items or [(entry.url, entry.label, entry.endpoint)])]
+        assert flat == nav_items()  # every entry the role may open, once, in order
+        assert all(len(entry.items) != 1 for entry in menu)  # a group of one is a plain link
+        assert menu[0] == MenuEntry("Beranda", "/", "dashboard.index") and menu[0].current
+        assert [entry.label for entry in menu if entry.current] == ["Beranda"]
+    with app.test_request_context("/kelengkapan"):
+        app.preprocess_request()
+        login_user(db.session.get(User, user_id))
+        assert [entry.label for entry in nav_menu() if entry.current] == ["Data penduduk"]
+    with app.test_request_context("/tidak-ada"):  # no endpoint: no entry is the current one
+        app.preprocess_request()
+        login_user(db.session.get(User, user_id))
+        assert not [entry.label for entry in nav_menu() if entry.current]

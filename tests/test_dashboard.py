@@ -60,3 +60,11 @@ def test_supervisor_home_shows_no_personal_data(app, client, login_as):
     body = client.get("/").get_data(as_text=True)
     assert "Antrian sekarang" in body and "Kelengkapan NIK" in body and "66,7" in body
     assert "5371051203800001" not in body and "Yohanes" not in body
+
+
+def test_supervisor_home_shows_a_danger_notice_as_an_error(client, login_as):
+    """No backup key yet: the admin's home warns in red with role=alert (a 'flash-danger' class has no style)."""
+    login_as("admin", "admin1")
+    body = client.get("/").get_data(as_text=True)
+    assert '<p class="flash flash-error" role="alert">Pencadangan belum diatur' in body
+    assert "flash-danger" not in body

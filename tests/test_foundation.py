@@ -118,7 +118,10 @@ def test_two_processes_writing_at_once_never_see_locked(app, instance_dir):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": True, "migrations": "current", "version": "0.1.0"}
+    answer = dict(response.json)
+    assert isinstance(answer.pop("disk_free_mb"), int)
+    assert answer == {"status": "ok", "database": True, "database_writable": True, "migrations": "current",
+                      "disk": "ok", "version": "0.1.0"}
 
 
 def test_healthz_reports_pending_migrations(app, client):

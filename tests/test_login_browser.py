@@ -27,7 +27,8 @@ def assert_fits(page, where):
     """No sideways scrolling, and every visible button or link in the header is big enough to tap."""
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{where}: page is {overflow}px wider than the screen"
-    small = page.evaluate("""() => [...document.querySelectorAll('header a, header button, main button, main .button')]
+    small = page.evaluate("""() => [...document.querySelectorAll(
+            'header a, header button, header summary, main button, main .button')]
         .filter(el => el.offsetParent !== null)
         .map(el => [el.textContent.trim(), el.getBoundingClientRect().height])
         .filter(([text, height]) => height < 32)""")

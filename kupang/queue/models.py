@@ -1,6 +1,7 @@
 """Queue: services (layanan), counters (loket), tickets, calls, paired devices."""
 from datetime import date, datetime, time
 
+from flask import current_app
 from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, String, Table, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,6 +81,11 @@ class DailySequence(db.Model):
     last_issued_at: Mapped[datetime | None]
 
 
+def office_code():
+    """This office's kelurahan code (KUPANG_KELURAHAN), the default for the records a city report reads."""
+    return current_app.config["KELURAHAN_CODE"]
+
+
 class Ticket(db.Model):
     """A numbered queue ticket and its life: issued, called, served, finished (or no-show/expired)."""
 
@@ -109,6 +115,8 @@ class Ticket(db.Model):
     issued_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # The kiosk form's one-time nonce: a double tap finds the ticket of the first tap (migration 0011).
     issue_nonce: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The office that issued it (0210): the city view gathers tickets of 51 offices.
+    kelurahan_code: Mapped[str] = mapped_column(String(13), default=office_code)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
     numbered_service: Mapped[Service] = relationship(foreign_keys=[numbered_service_id])

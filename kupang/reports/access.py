@@ -24,6 +24,7 @@ ACCESS_KINDS = {  # action -> what the access report calls it
     "queue_resident_linked": "Dilayani di loket",
     "import_rejected_downloaded": "Diunduh (baris impor yang ditolak)",
     "resident_number_searched": "Dicari dengan NIK/KK", "residents_compared": "Dibandingkan (data ganda)",
+    "access_report_viewed": "Riwayat aksesnya dibuka", "access_report_exported": "Riwayat aksesnya diekspor",
 }
 IMPORT_SLACK = timedelta(seconds=5)
 MAX_ROWS = 5000

@@ -1,6 +1,8 @@
 """The access report for one resident (who saw my data), printable and exportable; supervisors and admins."""
 from flask import abort, render_template, request
 
+from .. import audit
+from ..db import begin_write
 from ..extensions import db
 from ..registry.models import Resident
 from ..security import roles_required
@@ -13,6 +15,10 @@ from .periods import parse_date, range_label
 from .tables import FORMATS, export_response
 
 TITLE = "Laporan riwayat akses data pribadi"
+audit.ACTION_LABELS.update({
+    "access_report_viewed": "Laporan riwayat akses seorang penduduk dibuka",
+    "access_report_exported": "Laporan riwayat akses seorang penduduk diekspor",
+})
 
 
 def _range(args):
@@ -45,6 +51,13 @@ def access_report_view(resident_id):
     described = describe(access.access_rows(resident, first, last))
     named = resident_named(resident)
     fmt = request.args.get("format")
+    # Who looked at whom is itself personal data: opening or exporting the report is audited with the resident.
+    begin_write()
+    if fmt in FORMATS:
+        audit.record("access_report_exported", "resident", resident.id, format=fmt, period=label)
+    else:
+        audit.record("access_report_viewed", "resident", resident.id, period=label)
+    db.session.commit()
     if fmt in FORMATS:
         table = export_table(described, f"Riwayat akses: {named.name} ({named.extra})")
         table.columns.insert(2, "Jenis akses")

@@ -1,14 +1,14 @@
 """Letters: letter types, signatories, letters and their yearly number sequences
 
 Revision: 0100_letters
-Follows: 0200_merge_round2
+Follows: 0210_ticket_kelurahan
 Written: 2026-12-01
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0100_letters"
-down_revision = "0200_merge_round2"
+down_revision = "0210_ticket_kelurahan"
 branch_labels = None
 depends_on = None
 

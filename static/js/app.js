@@ -28,6 +28,23 @@
     });
   }
 
+  // Menu groups (<details>) open and close by themselves; a tap elsewhere or Escape closes an open one too.
+  function closeGroups(except) {
+    document.querySelectorAll(".navgroup[open]").forEach(function (group) {
+      if (group !== except) { group.open = false; }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeGroups(event.target.closest && event.target.closest(".navgroup"));
+  });
+  document.addEventListener("keydown", function (event) {
+    var open = document.querySelector(".navgroup[open]");
+    if (event.key !== "Escape" || !open) { return; }
+    open.open = false;
+    var heading = open.querySelector("summary");
+    if (heading.offsetParent !== null) { heading.focus(); }  // not when Escape also closed the phone menu
+  });
+
   // When the server cannot be reached, say so once instead of failing silently.
   document.addEventListener("htmx:sendError", function () {
     var flashes = document.getElementById("flashes");

@@ -280,3 +280,20 @@ def test_editing_a_draft_keeps_it_a_draft_with_the_new_values(app, client, login
     letter = letter_row(app, letter_id)
     assert letter.values["keperluan"] == "daftar sekolah" and letter.version == 1 and letter.checked == []
     assert "daftar sekolah" in client.get(f"/surat/{letter_id}").get_data(as_text=True)
+
+
+def test_the_supervisor_home_counts_letters_issued_today_not_drafts(app, client, login_as, office):
+    from kupang.reports.home import letters_today
+
+    login_as("clerk")
+    issued = draft(app, DOMISILI, office["resident"])
+    assert issue(client, issued, office["signatory"]).status_code == 303
+    draft(app, DOMISILI, office["resident"])  # a draft is not a letter yet
+    with app.app_context():
+        assert letters_today() == 1
+        issued_day = db.session.get(Letter, issued).issued_at
+        assert letters_today(issued_day.date() - timedelta(days=2)) == 0
+    client.post("/keluar")
+    login_as("supervisor", "lurah")
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r"Surat diterbitkan</dt><dd>1<", home), home[home.find("Surat diterbitkan") - 50:][:200]

@@ -7,6 +7,7 @@ from kupang.auth.models import User
 from kupang.extensions import db
 from kupang.queue import calling
 from kupang.queue.calling import QueueError
+from kupang.queue.counter_page import transfer_choices
 from kupang.queue.models import Counter, CounterSession, Service
 from tests.queue.calling_fixtures import add_ticket, at, base_time, make_queue
 
@@ -159,12 +160,16 @@ def test_return_and_transfer_clear_the_counter_fields(q):
     assert (ticket.service_id, ticket.numbered_service_id, ticket.status) == (q.domisili, q.ktp, "waiting")
     domisili.active = False
     assert refused(calling.transfer, ticket, domisili) == "Layanan tujuan tidak ditemukan atau tidak aktif."
-    assert [s.name for s in calling.transfer_targets(ticket)] == ["Pengantar KTP/KK", "SKTM"]
+    desk = counter(q.counter1)
+    assert [(c.service.name, c.service.prefix) for c in transfer_choices(ticket, desk)] == [
+        ("Pengantar KTP/KK", "A"), ("SKTM", "C")]
     db.session.add_all([Service(name="Zebra", prefix="Z", sort_order=0), Service(name="Akta", prefix="K", sort_order=9),
                         Service(name="Aaa tutup", prefix="T", sort_order=0, active=False),
                         Service(name="Bunga", prefix="G", sort_order=9)])
     db.session.flush()
-    assert [s.name for s in calling.transfer_targets(ticket)] == ["Zebra", "Pengantar KTP/KK", "SKTM", "Akta", "Bunga"]
+    # The clerk's list follows the ticket letters on the kiosk (not sort order or name); closed services are left out.
+    assert [c.service.name for c in transfer_choices(ticket, desk)] == ["Pengantar KTP/KK", "SKTM", "Bunga", "Akta",
+                                                                        "Zebra"]
 
 
 def test_counter_stats_per_counter_and_clerk(q):

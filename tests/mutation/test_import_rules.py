@@ -155,8 +155,8 @@ def test_bad_combined_cells_and_codes_reject_the_row_with_each_reason():
         (ERROR, "Jenis Kelamin", "Jenis kelamin \u201cX\u201d tidak dikenal."),
         (ERROR, "Agama", "Agama \u201cAgama Baru\u201d tidak dikenal."),
     ]
-    assert row.reasons() == ("RT/RW: RT/RW harus ditulis seperti 003/004.; TTL: Tempat/tanggal lahir harus ditulis "
-                             "seperti: Kupang, 12-03-1990.; Jenis Kelamin: Jenis kelamin \u201cX\u201d tidak dikenal.; "
+    assert row.reasons() == ("RT/RW: RT/RW harus ditulis seperti 003/004. TTL: Tempat/tanggal lahir harus ditulis "
+                             "seperti: Kupang, 12-03-1990. Jenis Kelamin: Jenis kelamin \u201cX\u201d tidak dikenal. "
                              "Agama: Agama \u201cAgama Baru\u201d tidak dikenal.")
     assert (row.shdk, row.sex, row.religion) == (4, None, None)
 
@@ -181,7 +181,7 @@ def test_rows_record_problems_in_order():
     row.reject("RT", "Salah.")
     assert row.rejected and row.issues == [(WARNING, "NIK", "Periksa."), (ERROR, None, "Baris rusak."),
                                            (ERROR, "RT", "Salah.")]
-    assert row.reasons() == "Baris rusak.; RT: Salah."
+    assert row.reasons() == "Baris rusak. RT: Salah."
 
 
 def test_number_cells_in_the_nik_and_kk_columns():
@@ -245,7 +245,8 @@ def test_separate_columns_name_themselves_in_their_messages():
 
 
 def test_a_serial_date_follows_the_workbooks_date_system():
-    assert serial_to_date(1) == date(1899, 12, 31)
+    assert serial_to_date(1) == date(1900, 1, 1)  # Excel: day 1 is 01-01-1900
+    assert serial_to_date(59) == date(1900, 2, 28) and serial_to_date(61) == date(1900, 3, 1)
     assert separate_row(["", "", "Ana", "P", 32000]).birth_date == date(1987, 8, 11)
     in_1904 = Context(today=TODAY, date1904=True)
     assert separate_row(["", "", "Ana", "P", 32000], in_1904).birth_date == date(1991, 8, 12)
@@ -294,7 +295,7 @@ def test_memo_keeps_five_thousand_values():
 
 
 @pytest.mark.parametrize("raw, expected", [("32000.0", date(1987, 8, 11)), ("32000,00", date(1987, 8, 11)),
-                                           (1, date(1899, 12, 31)), (TODAY, TODAY)])
+                                           (1, date(1900, 1, 1)), (TODAY, TODAY)])
 def test_dates_at_the_edges(raw, expected):
     assert parse_date(raw, TODAY) == expected
 
@@ -310,7 +311,8 @@ def test_year_and_serial_edges(raw, message):
 
 def test_text_cells_at_their_limit_and_dates_in_text_columns():
     assert parse_text("a" * 5, 5, "Nama") == "aaaaa"
-    assert problem(parse_text, date(2020, 1, 1), 80, "Tempat lahir") == "Tempat lahir berisi tanggal, bukan teks."
+    assert problem(parse_text, date(2020, 1, 1), 80, "Tempat lahir") == (
+        "Tempat lahir berisi tanggal atau jam, bukan teks.")
 
 
 def test_number_cells_that_cannot_be_a_whole_nik():

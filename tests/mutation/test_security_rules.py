@@ -161,70 +161,88 @@ def clock(monkeypatch):
     return set_to
 
 
-def test_throttle_keys_name_the_account_and_the_address(app):
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.1.2.3"}):
-        assert throttle_keys("  Budi ") == ["user:budi", "ip:10.1.2.3"]
-        assert throttle_keys("x" * 300)[0] == "user:" + "x" * 150
+# Login throttling runs inside the login POST's write transaction; the request contexts below are POSTs for that.
+ADDRESS = {"REMOTE_ADDR": "10.1.2.3"}
+PAIR = "ipuser:10.1.2.3|budi"  # the (address, account) pair: the strict limit of 5
 
 
-def test_failures_lock_after_the_limit_with_a_doubling_delay(app, clock):
-    keys = ["user:budi", "ip:10.1.2.3"]
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+def test_throttle_keys_name_the_pair_the_address_and_the_account(app):
+    with app.test_request_context(method="POST", environ_base=ADDRESS):
+        assert throttle_keys("  Budi ") == [PAIR, "ip:10.1.2.3", "user:budi"]
+        assert throttle_keys("x" * 300)[2] == "user:" + "x" * 80
+        assert throttle_keys("x" * 300)[0] == "ipuser:10.1.2.3|" + "x" * 80
+        assert throttle_keys("Budi", known_device="abc") == ["device:abc"]  # a known browser counts on its own
+    with app.test_request_context(method="POST", environ_base={"REMOTE_ADDR": "fd00::1"}):
+        assert throttle_keys("budi") == ["ipuser:fd00::1|budi", "ip:fd00::1", "user:budi"]
+
+
+def test_failures_lock_after_each_keys_limit_with_a_doubling_delay(app, clock):
+    with app.test_request_context(method="POST", environ_base=ADDRESS):
+        keys = throttle_keys("budi")
         for _ in range(4):
             record_login_failure(keys)
-        assert throttle_rows() == {"user:budi": (4, None), "ip:10.1.2.3": (4, None)}
+        assert throttle_rows() == {PAIR: (4, None), "ip:10.1.2.3": (4, None), "user:budi": (4, None)}
         assert throttle_wait_seconds(keys) == 0
-        record_login_failure(keys)  # the fifth: 30 seconds
-        assert throttle_rows()["user:budi"] == (5, NOW + timedelta(seconds=30))
+        record_login_failure(keys)  # the fifth from this address for this account: 30 seconds
+        assert throttle_rows()[PAIR] == (5, NOW + timedelta(seconds=30))
         assert throttle_rows()["ip:10.1.2.3"] == (5, None)  # the address may fail 20 times
+        assert throttle_rows()["user:budi"] == (5, None)  # the account 50 times (its owner elsewhere logs in)
         assert throttle_wait_seconds(keys) == 30
         clock(NOW + timedelta(seconds=10, milliseconds=500))
         assert throttle_wait_seconds(keys) == 20  # rounded up
-        assert throttle_wait_seconds(["user:someone-else"]) == 0
+        assert throttle_wait_seconds(["user:budi"]) == 0
+        assert throttle_wait_seconds(["ipuser:10.1.2.3|someone-else"]) == 0
         record_login_failure(keys)
-        assert throttle_rows()["user:budi"][1] == NOW + timedelta(seconds=10.5 + 60)
+        assert throttle_rows()[PAIR][1] == NOW + timedelta(seconds=10.5 + 60)
         for _ in range(10):
             record_login_failure(keys)
-        assert throttle_rows()["user:budi"][1] == NOW + timedelta(seconds=10.5 + 15 * 60)  # capped
+        assert throttle_rows()[PAIR][1] == NOW + timedelta(seconds=10.5 + 15 * 60)  # capped
         assert throttle_rows()["ip:10.1.2.3"] == (16, None)
         for _ in range(4):
             record_login_failure(keys)
         assert throttle_rows()["ip:10.1.2.3"] == (20, NOW + timedelta(seconds=10.5 + 30))
+        assert throttle_rows()["user:budi"] == (20, None)
+        for _ in range(30):
+            record_login_failure(["user:budi"])
+        assert throttle_rows()["user:budi"] == (50, NOW + timedelta(seconds=10.5 + 30))
 
 
 def test_an_old_typo_is_forgiven_but_a_lock_is_not(app, clock):
-    keys = ["user:budi"]
-    with app.test_request_context():
+    keys = [PAIR]
+    with app.test_request_context(method="POST", environ_base=ADDRESS):
         for _ in range(3):
             record_login_failure(keys)
         clock(NOW + timedelta(hours=1, seconds=1))
         record_login_failure(keys)
-        assert throttle_rows()["user:budi"][0] == 1
+        assert throttle_rows()[PAIR][0] == 1
         clock(NOW + timedelta(hours=1, seconds=2))
         for _ in range(4):
             record_login_failure(keys)
-        locked_until = throttle_rows()["user:budi"][1]
-        assert throttle_rows()["user:budi"][0] == 5 and locked_until > NOW
+        locked_until = throttle_rows()[PAIR][1]
+        assert throttle_rows()[PAIR][0] == 5 and locked_until > NOW
         # An hour later but still locked (a long delay): the count keeps growing.
         db.session.execute(db.update(LoginThrottle).values(locked_until=NOW + timedelta(hours=3)))
         clock(NOW + timedelta(hours=2, seconds=3))
         record_login_failure(keys)
-        assert throttle_rows()["user:budi"][0] == 6
+        assert throttle_rows()[PAIR][0] == 6
 
 
 def test_a_lock_ending_this_instant_no_longer_protects_an_old_count(app, clock):
-    with app.test_request_context():
-        db.session.add(LoginThrottle(key="user:budi", failures=7, last_failure_at=NOW - timedelta(hours=2),
+    with app.test_request_context(method="POST", environ_base=ADDRESS):
+        db.session.add(LoginThrottle(key=PAIR, failures=7, last_failure_at=NOW - timedelta(hours=2),
                                      locked_until=NOW))
-        record_login_failure(["user:budi"])
-        assert throttle_rows()["user:budi"] == (1, NOW)
+        record_login_failure([PAIR])
+        assert throttle_rows()[PAIR] == (1, NOW)
 
 
-def test_a_success_clears_the_account_but_not_the_address(app, clock):
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+def test_a_success_clears_the_pair_and_the_device_but_not_the_address_or_the_account(app, clock):
+    with app.test_request_context(method="POST", environ_base=ADDRESS):
         record_login_failure(throttle_keys("Budi"))
-        record_login_failure(["user:other"])
-        clear_login_failures("budi")
-        assert set(throttle_rows()) == {"ip:10.1.2.3", "user:other"}
-        clear_login_failures("nobody")
-        assert set(throttle_rows()) == {"ip:10.1.2.3", "user:other"}
+        record_login_failure(["device:abc"])
+        record_login_failure(["ipuser:10.9.9.9|other"])
+        clear_login_failures(throttle_keys("Budi"))
+        assert set(throttle_rows()) == {"ip:10.1.2.3", "user:budi", "device:abc", "ipuser:10.9.9.9|other"}
+        clear_login_failures(["ip:10.1.2.3", "user:budi"])
+        assert set(throttle_rows()) == {"ip:10.1.2.3", "user:budi", "device:abc", "ipuser:10.9.9.9|other"}
+        clear_login_failures(["device:abc"])
+        assert set(throttle_rows()) == {"ip:10.1.2.3", "user:budi", "ipuser:10.9.9.9|other"}

@@ -45,7 +45,7 @@ def test_install_service_in_a_scratch_root(scratch_root, tmp_path):
     db_file = scratch_instance / "kupang.db"
     assert stat.S_IMODE(scratch_instance.stat().st_mode) == 0o700 and scratch_instance.stat().st_uid == uid
     units = scratch_root / "etc/systemd/system"
-    for name in ("kupang.service", "kupang-backup.service", "kupang-backup.timer"):
+    for name in UNITS:
         text = (units / name).read_text()
         assert "@" not in text.replace("%i", ""), name
     app_unit = (units / "kupang.service").read_text()
@@ -53,6 +53,9 @@ def test_install_service_in_a_scratch_root(scratch_root, tmp_path):
     assert "User=kupang" in app_unit and "UMask=0077" in app_unit
     assert (units / "multi-user.target.wants/kupang.service").is_symlink()
     assert (units / "timers.target.wants/kupang-backup.timer").is_symlink()
+    assert (units / "timers.target.wants/kupang-snapshot.timer").is_symlink()
+    assert "ExecStart=" + str(ROOT) + "/.venv/bin/flask --app app snapshot-nik" in (
+        units / "kupang-snapshot.service").read_text()
     env_file = scratch_root / "etc/kupang/kupang.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o640
     assert stat.S_IMODE(db_file.stat().st_mode) == 0o600 and db_file.stat().st_uid == uid
@@ -60,8 +63,7 @@ def test_install_service_in_a_scratch_root(scratch_root, tmp_path):
 
     if shutil.which("systemd-analyze") is None:
         pytest.fail("systemd-analyze is missing (apt-get install systemd)")
-    verify = subprocess.run(["systemd-analyze", "verify", *(str(units / n) for n in
-                             ("kupang.service", "kupang-backup.service", "kupang-backup.timer"))],
+    verify = subprocess.run(["systemd-analyze", "verify", *(str(units / n) for n in UNITS)],
                             capture_output=True, text=True, timeout=60)
     assert verify.returncode == 0, verify.stderr
     broken = tmp_path / "broken.service"
@@ -73,6 +75,10 @@ def test_install_service_in_a_scratch_root(scratch_root, tmp_path):
                            capture_output=True, text=True, env=env, timeout=120)
     assert again.returncode == 0 and "Akun layanan" not in again.stdout  # the account is made once
     assert not instance.exists()  # nothing was written outside the scratch root
+
+
+UNITS = ("kupang.service", "kupang-backup.service", "kupang-backup.timer", "kupang-snapshot.service",
+         "kupang-snapshot.timer")
 
 
 def test_kiosk_launcher_opens_the_pairing_link_once_then_the_kiosk(tmp_path, live_server):

@@ -48,7 +48,7 @@ def pair(app):
 
 
 def test_history_merge_page_and_import_preview_read_the_same(app, client, login_as, pair, tmp_path):
-    login_as("clerk")
+    clerk = login_as("clerk")
     first, second = pair
     edit = client.get(f"/penduduk/{first}/ubah").get_data(as_text=True)
     assert 'value="12-03-1980"' in edit and 'type="date"' not in edit
@@ -65,7 +65,10 @@ def test_history_merge_page_and_import_preview_read_the_same(app, client, login_
     from tests.registry.test_import_plan import check_file
 
     with app.app_context():
-        job = check_file(write_xlsx(tmp_path / "warga.xlsx", [person(0)]))
+        from kupang.auth.models import User
+
+        owner = db.session.scalar(db.select(User).where(User.username == clerk))
+        job = check_file(write_xlsx(tmp_path / "warga.xlsx", [person(0)]), owner)  # an import is its uploader's
     preview = client.get(f"/penduduk/impor/{job.id}").get_data(as_text=True)
     assert "1 Januari 1960" in preview and "01-01-1960" not in preview
 

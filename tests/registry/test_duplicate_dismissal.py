@@ -16,6 +16,7 @@ from kupang.registry.duplicates import suspected_pairs
 from kupang.registry.models import DuplicateDismissal
 from tests.concurrency import double_submit, page_csrf
 from tests.conftest import PASSWORD
+from tests.layout import click_menu_entry
 from tests.registry.family_fixtures import add_person, nik_for
 
 BORN = date(1985, 5, 5)
@@ -135,7 +136,7 @@ def test_marking_in_the_browser(app, page, make_user, twins, screenshot_dir):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/masuk" not in url)
-    page.click("nav.mainnav a:has-text('Dugaan data ganda')")
+    click_menu_entry(page, "Dugaan data ganda")  # under the "Data penduduk" heading
     page.wait_for_url("**/duplikat")
     assert page.locator("table.pairs tbody tr").count() == 2
     page.select_option("select[name=rw]", "001")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from kupang.extensions import db
 from kupang.registry.import_models import ImportJob
 from kupang.registry.models import Resident
+from tests.layout import click_menu_entry
 from tests.registry.import_builders import kk_for, person, write_xlsx
 from tests.registry.test_family_browser import log_in
 
@@ -106,7 +107,7 @@ def test_export_page_masked_download(app, page, make_user, screenshot_dir, tmp_p
         import_file(write_xlsx(tmp_path / "a.xlsx", rows))
     make_user("supervisor", "lurah1")
     log_in(page, "lurah1")
-    page.click("nav.mainnav a:has-text('Ekspor')")
+    click_menu_entry(page, "Ekspor")  # under the "Data penduduk" heading
     assert page.locator("#export-total").inner_text() == "6"
     page.screenshot(path=os.path.join(screenshot_dir, "export.png"), full_page=True)
     page.check("input[name=unmasked]")

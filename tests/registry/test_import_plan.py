@@ -16,10 +16,10 @@ from tests.registry.import_builders import HEADER, kk_for, nik_for, person, writ
 KELURAHAN = "53.71.05.1005"
 
 
-def check_file(path):
-    """Upload and check a file (inline); returns the job."""
+def check_file(path, user=None):
+    """Upload and check a file (inline) as the user (None: no owner); returns the job."""
     with write_intent(), open(path, "rb") as stream:
-        job = create_job(stream, path.name)
+        job = create_job(stream, path.name, user)
         db.session.commit()
     return run_job(job.id)
 

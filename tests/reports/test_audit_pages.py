@@ -124,6 +124,26 @@ def test_access_report_gathers_everything_that_touched_the_resident(app, client,
     assert NIK not in exported
 
 
+def test_opening_or_exporting_the_access_report_is_audited_and_shows_in_the_next_one(app, client, login_as, people):
+    y = people["yohanes"]
+    login_as("supervisor", "lurah")
+    assert 'id="jumlah-akses">0<' in client.get(f"/laporan/akses/{y}").get_data(as_text=True)
+    client.get(f"/laporan/akses/{y}?format=csv")
+    with app.app_context():
+        rows = db.session.execute(select(AuditLog.action, AuditLog.object_type, AuditLog.object_id)
+                                  .where(AuditLog.action.like("access_report_%")).order_by(AuditLog.id)).all()
+    assert rows == [("access_report_viewed", "resident", str(y)), ("access_report_exported", "resident", str(y))]
+    again = client.get(f"/laporan/akses/{y}").get_data(as_text=True)
+    body = again.split("<tbody>")[1].split("</tbody>")[0]
+    assert 'id="jumlah-akses">2<' in again
+    assert "<td>Riwayat aksesnya dibuka</td>" in body and "<td>Riwayat aksesnya diekspor</td>" in body
+    assert "lurah" in body
+    assert client.get("/laporan/akses/999999").status_code == 404
+    with app.app_context():  # a resident that does not exist leaves no row
+        assert db.session.scalar(select(db.func.count()).select_from(AuditLog)
+                                 .where(AuditLog.action.like("access_report_%"))) == 3
+
+
 def test_resident_page_links_to_its_access_history_for_supervisors_only(app, client, login_as, people):
     login_as("supervisor")
     page = client.get(f"/penduduk/{people['yohanes']}").get_data(as_text=True)

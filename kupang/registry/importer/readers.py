@@ -6,6 +6,7 @@ import codecs
 import csv
 import os
 
+from ...spreadsheet import is_formula_like
 from .errors import ImportFileError
 from .ods import DAMAGED as ODS_DAMAGED
 from .ods import OdsSource
@@ -96,6 +97,14 @@ def sniff_delimiter(sample):
     return best if counts[best] else ","
 
 
+def unguard(cell):
+    """Undo the apostrophe kupang's own CSV export puts before text a spreadsheet would run as a formula
+    ('=..', '+62..', '-', '@..'): an exported, edited and re-imported file gives back what was stored."""
+    if cell.startswith("'") and is_formula_like(cell[1:]):
+        return cell[1:]
+    return cell
+
+
 class CsvSource:
     """Rows of a CSV file: UTF-8 with or without BOM, else Latin-1 with a warning; ';', ',' or tab."""
 
@@ -137,7 +146,7 @@ class CsvSource:
         try:
             reader = csv.reader(self.fh, delimiter=self.delimiter)
             for number, record in enumerate(reader, start=1):
-                yield number, [cell if cell.strip() else None for cell in record]
+                yield number, [unguard(cell) if cell.strip() else None for cell in record]
         except (csv.Error, UnicodeDecodeError) as error:
             raise ImportFileError(f"Berkas CSV tidak dapat dibaca: {error}.") from None
         finally:
