@@ -100,9 +100,9 @@ def test_balanced_columns_leave_no_block_alone_where_a_grid_can(most):
 
 
 @pytest.mark.parametrize("role, top", [
-    ("admin", ["Beranda", "Penduduk", "Data penduduk", "Loket", "Laporan", "Pengaturan"]),
-    ("supervisor", ["Beranda", "Penduduk", "Data penduduk", "Laporan"]),
-    ("clerk", ["Beranda", "Penduduk", "Data penduduk", "Loket"]),
+    ("admin", ["Beranda", "Penduduk", "Data penduduk", "Loket", "Surat", "Laporan", "Pengaturan"]),
+    ("supervisor", ["Beranda", "Penduduk", "Data penduduk", "Surat", "Laporan"]),
+    ("clerk", ["Beranda", "Penduduk", "Data penduduk", "Loket", "Surat"]),
 ])
 def test_header_menu_groups_every_entry_once(app, make_user, role, top):
     from flask_login import login_user
