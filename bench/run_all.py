@@ -5,7 +5,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ORDER = ["bench_foundation.py", "bench_registry.py", "bench_import.py", "bench_completeness.py", "bench_budget.py",
-         "bench_queue_issue.py", "bench_queue_display.py", "bench_reports.py"]
+         "bench_queue_issue.py", "bench_queue_display.py", "bench_reports.py", "bench_letters.py"]
 
 
 def main():
