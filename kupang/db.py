@@ -179,6 +179,18 @@ def reset_write_flag():
     _reading.set(False)
 
 
+def dialect_insert(table):
+    """INSERT of the backend's own dialect (for ON CONFLICT DO NOTHING / RETURNING).
+
+    Only the dialect in use is imported: the PostgreSQL one costs a SQLite office ~2 MB per worker.
+    """
+    if is_sqlite():
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert(table)
+
+
 def lock_for_update(stmt):
     """Add FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction already serialises writers."""
     return stmt if is_sqlite() else stmt.with_for_update()

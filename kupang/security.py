@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import is_sqlite, lock_for_update
+from .db import dialect_insert, lock_for_update
 from .extensions import db, login_manager
 from .timeutil import now_utc
 
@@ -187,11 +187,7 @@ def _locked(row, now):
 
 def _locked_throttle_row(key):
     """The key's row, created when missing and locked for this transaction (concurrent failures all count)."""
-    if is_sqlite():
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    db.session.execute(insert(LoginThrottle).values(key=key, failures=0).on_conflict_do_nothing())
+    db.session.execute(dialect_insert(LoginThrottle).values(key=key, failures=0).on_conflict_do_nothing())
     stmt = lock_for_update(select(LoginThrottle).where(LoginThrottle.key == key))
     return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 

@@ -12,7 +12,7 @@ import re
 
 from sqlalchemy import exists, select
 
-from ..db import is_sqlite, lock_for_update, wants_write
+from ..db import dialect_insert, is_sqlite, lock_for_update, wants_write
 from ..extensions import db
 from ..timeutil import now_utc, to_local
 from .models import LetterSequence
@@ -52,17 +52,9 @@ def sequence_key(code, scope):
     return OFFICE_WIDE if scope == "kantor" else code
 
 
-def _insert_ignore(table):
-    if is_sqlite():
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    return insert(table)
-
-
 def lock_sequence(year, key):
     """The (year, key) sequence row, created when missing and locked for this transaction."""
-    stmt = _insert_ignore(LetterSequence.__table__).values(year=year, key=key, last_value=0)
+    stmt = dialect_insert(LetterSequence.__table__).values(year=year, key=key, last_value=0)
     db.session.execute(stmt.on_conflict_do_nothing())
     query = select(LetterSequence).where(LetterSequence.year == year, LetterSequence.key == key)
     return db.session.scalars(lock_for_update(query).execution_options(populate_existing=True)).one()

@@ -11,7 +11,7 @@ import secrets
 
 from sqlalchemy import exists, func, select, update
 
-from ..db import is_sqlite, lock_for_update, wants_write
+from ..db import dialect_insert, is_sqlite, lock_for_update, wants_write
 from ..extensions import db
 from ..timeutil import now_utc, office_today, to_local
 from .models import PRIORITIES, Counter, CounterSession, DailySequence, QueueMarker, Ticket, counter_service
@@ -62,18 +62,9 @@ def format_code(prefix, number):
     return f"{prefix}-{number:03d}"
 
 
-def _insert_ignore(table):
-    # Import only the dialect in use: the PostgreSQL one costs a SQLite office ~2 MB per worker.
-    if is_sqlite():
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    return insert(table)
-
-
 def lock_sequence(service_id, day):
     """The day's sequence row for a service, created when missing and locked for this transaction."""
-    stmt = _insert_ignore(DailySequence.__table__).values(service_id=service_id, day=day, last_number=0)
+    stmt = dialect_insert(DailySequence.__table__).values(service_id=service_id, day=day, last_number=0)
     stmt = stmt.on_conflict_do_nothing().returning(DailySequence.__table__.c.day)
     created = db.session.execute(stmt).first() is not None
     query = select(DailySequence).where(DailySequence.service_id == service_id, DailySequence.day == day)
@@ -141,7 +132,7 @@ def bump_marker():
     taken in the same order.
     """
     table = QueueMarker.__table__
-    stmt = _insert_ignore(table).values(id=1, version=1, changed_at=now_utc())
+    stmt = dialect_insert(table).values(id=1, version=1, changed_at=now_utc())
     # An upsert: the row exists after migrations, but an emptied table must not stop the queue.
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=[table.c.id],

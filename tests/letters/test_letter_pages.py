@@ -158,7 +158,12 @@ def type_form(**overrides):
 
 def test_admin_adds_a_type(app, client, login_as, office):
     login_as("admin")
-    assert client.get("/admin/surat").status_code == 200
+    index = client.get("/admin/surat")
+    assert index.status_code == 200
+    page = index.get_data(as_text=True)
+    assert "<title>Jenis surat · Kupang</title>" in page  # a plain title, nothing pasted into it
+    head = page[:page.index("</head>")]
+    assert "<section" not in head and page.count("Logo kop surat</h2>") == 1
     assert client.get("/admin/surat/jenis/baru").status_code == 200
     response = client.post("/admin/surat/jenis/baru", data=type_form())
     assert response.status_code == 303, response.get_data(as_text=True)[-1500:]
