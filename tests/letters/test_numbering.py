@@ -109,3 +109,51 @@ def test_numbering_outside_a_write_transaction_is_a_programming_error(sqlite_tem
             next_number("470", "kode", wita(2026, 1, 5))
         db.session.remove()
         db.engine.dispose()
+
+
+def test_format_messages_and_the_length_limit_exactly():
+    with pytest.raises(NumberingError) as unknown:
+        check_format("{kode}/{nomor}/{rahasia}/{apa}")
+    assert str(unknown.value) == (
+        "Token tidak dikenal pada format nomor: {apa}, {rahasia}. Token yang tersedia: {kode}, {nomor}, "
+        "{kelurahan}, {bulan_romawi}, {bulan}, {tahun}.")
+    with pytest.raises(NumberingError) as missing:
+        check_format("{kode}/{tahun}")
+    assert str(missing.value) == "Format nomor harus memuat {nomor}."
+    check_format("{nomor}" + "x" * 53)  # 60 characters: allowed
+    with pytest.raises(NumberingError) as long:
+        check_format("{nomor}" + "x" * 54)
+    assert str(long.value) == "Format nomor terlalu panjang (maksimal 60 karakter)."
+
+
+def test_the_clock_is_read_again_once_the_lock_is_held(app, monkeypatch):
+    """Without `at`: the instant is the later of before and after the lock, and its WITA year decides."""
+    from kupang.letters import numbering
+
+    readings = iter([wita(2026, 12, 31, 23, 59, 59), wita(2027, 1, 1, 0, 0, 1)])
+    monkeypatch.setattr(numbering, "now_utc", lambda: next(readings))
+    with app.app_context():
+        with write_intent():
+            assert next_number("470", "kode") == (2027, "470", 1, wita(2027, 1, 1, 0, 0, 1))
+            db.session.commit()
+        assert db.session.get(LetterSequence, (2026, "470")).last_value == 0  # made under the lock, not used
+        # A reading after the lock that is earlier (the clock stepped back a little) keeps the first one.
+        readings = iter([wita(2027, 1, 2, 9), wita(2027, 1, 2, 8, 59)])
+        monkeypatch.setattr(numbering, "now_utc", lambda: next(readings))
+        with write_intent():
+            assert next_number("470", "kode") == (2027, "470", 2, wita(2027, 1, 2, 9))
+            db.session.commit()
+
+
+def test_a_clock_gone_back_names_the_last_letters_time(app):
+    with app.app_context():
+        _issue("470", "kode", wita(2026, 6, 1, 10, 0, 5))
+        with pytest.raises(NumberingError) as refused:
+            _issue("470", "kode", wita(2026, 6, 1, 9, 59))
+        assert str(refused.value) == (
+            "Jam komputer server lebih awal dari surat terakhir yang sudah diterbitkan (01-06-2026 10.00.05 WITA). "
+            "Surat tidak diterbitkan agar tidak ada nomor ganda; minta admin memeriksa jam server.")
+        with write_intent():
+            db.session.rollback()
+        assert _issue("470", "kode", wita(2026, 6, 1, 10, 0, 5)) == (2026, "470", 2)  # the same instant is fine
+        assert _issue("474", "kode", wita(2026, 6, 1, 9)) == (2026, "474", 1)  # another code has its own clock
