@@ -88,13 +88,6 @@ def first_load(client, path):
     return status, total, parts
 
 
-def row(name, latencies, errors=0, note=""):
-    """A table row in milliseconds."""
-    stats = common.summary(latencies)
-    return {"case": name, "n": stats["n"], "p50 ms": stats["median"], "p95 ms": stats["p95"],
-            "max ms": stats["max"], "errors": errors, "note": note}
-
-
 def main():
     """Run every case and print the table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,9 +130,9 @@ def main():
                 seconds, result = common.timed(phone.get, f"/surat/cek/{token}")
                 verify.append(seconds)
                 verify_errors += result[0] != 200
-    rows = [row("issue: POST /surat/<id>/terbitkan", issue_only, errors),
-            row("issue + render: POST + print page (A4, QR)", both),
-            row("verification: GET /surat/cek/<token>", verify, verify_errors)]
+    rows = [common.latency_row("issue: POST /surat/<id>/terbitkan", issue_only, errors),
+            common.latency_row("issue + render: POST + print page (A4, QR)", both),
+            common.latency_row("verification: GET /surat/cek/<token>", verify, verify_errors)]
     verdict = {"issue_render_p95_ms": rows[1]["p95 ms"], "verify_p95_ms": rows[2]["p95 ms"],
                "first_load_kb": round(weight / 1024, 1), "first_load_status": status}
     verdict["within_budget"] = all(verdict[key] <= limit for key, limit in BUDGETS.items())

@@ -126,13 +126,6 @@ def full_round(port, token, services, count):
     return latencies, errors
 
 
-def row(name, latencies, errors=0, note=""):
-    """A table row in milliseconds."""
-    stats = common.summary(latencies)
-    return {"case": name, "n": stats["n"], "p50 ms": stats["median"], "p95 ms": stats["p95"],
-            "max ms": stats["max"], "errors": errors, "note": note}
-
-
 def main():
     """Run every case and print the table (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -155,11 +148,11 @@ def main():
                                       max_requests=count)
             rounds, round_errors = full_round(server.port, token, services, max(20, count // 4))
     rows = [
-        row("bare SQLite INSERT+COMMIT (baseline)", base, note=f"synchronous={base_sync}"),
-        row("issue: 1 kiosk, POST /kiosk/ambil", one, one_errors,
+        common.latency_row("bare SQLite INSERT+COMMIT (baseline)", base, note=f"synchronous={base_sync}"),
+        common.latency_row("issue: 1 kiosk, POST /kiosk/ambil", one, one_errors,
             note=f"synchronous={app_sync}" if app_sync is not None else "PostgreSQL"),
-        row("issue: 4 kiosks at once", four["latencies"], four["errors"]),
-        row("kiosk round: POST + print page", rounds, round_errors),
+        common.latency_row("issue: 4 kiosks at once", four["latencies"], four["errors"]),
+        common.latency_row("kiosk round: POST + print page", rounds, round_errors),
     ]
     p95 = rows[1]["p95 ms"]
     verdict = {"budget_p95_ms": BUDGET_P95_MS, "issue_p95_ms": p95, "within_budget": p95 <= BUDGET_P95_MS,

@@ -235,6 +235,13 @@ def summary(values, scale=1000.0):
             "max": fmt(max(values) if values else None)}
 
 
+def latency_row(name, latencies, errors=0, note=""):
+    """A table row of latencies in milliseconds (case, n, p50, p95, max, errors, note)."""
+    stats = summary(latencies)
+    return {"case": name, "n": stats["n"], "p50 ms": stats["median"], "p95 ms": stats["p95"],
+            "max ms": stats["max"], "errors": errors, "note": note}
+
+
 def timed(fn, *args, **kwargs):
     """(seconds, result) of one call."""
     start = time.perf_counter()
