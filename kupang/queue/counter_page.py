@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..registry.masking import mask_nik
 from ..timeutil import now_utc, office_today
-from . import calling
+from . import calling, serving_links
 from .display import current_token
 from .models import PRIORITIES, TICKET_STATUS, Service, Ticket
 
@@ -66,6 +66,7 @@ def counter_context(counter):
         "mask_nik": mask_nik,
         "status_labels": TICKET_STATUS,
         "targets": transfer_choices(ticket, counter) if ticket else [],
+        "serving_links": serving_links.collect(ticket),
         "no_show_ready": bool(ticket and ticket.status == "called" and ticket.call_count > 1),
         **waiting_context(counter),
         **stats_context(counter),

@@ -94,7 +94,8 @@ def test_resident_page_links_to_letters_and_lists_them(app, client, login_as, of
     assert "<html" not in text and "Surat yang pernah dibuat" in text and letter_row(app, letter_id).number in text
 
 
-def test_counter_page_offers_buat_surat_while_serving_and_the_ticket_proposes_the_type(app, client, login_as):
+def serving_ticket(app, letter_service=True):
+    """A clerk1 counter serving a ticket of a service that has (or has no) letter type; returns the ticket id."""
     from datetime import time
 
     from kupang.auth.models import User
@@ -102,9 +103,10 @@ def test_counter_page_offers_buat_surat_while_serving_and_the_ticket_proposes_th
     from kupang.queue.models import Counter, Service
     from kupang.queue.numbering import issue_ticket
 
-    login_as("clerk")
     with app.app_context(), write_intent():
-        service = Service(name="Surat Keterangan Domisili", prefix="B", opens_at=time(0, 0), closes_at=time(23, 59, 59))
+        service = Service(name="Surat Keterangan Domisili" if letter_service else "Konsultasi",
+                          prefix="B" if letter_service else "K",
+                          opens_at=time(0, 0), closes_at=time(23, 59, 59))
         db.session.add(service)
         db.session.flush()
         counter = Counter(number=1, name="Loket 1", services=[service])
@@ -112,7 +114,9 @@ def test_counter_page_offers_buat_surat_while_serving_and_the_ticket_proposes_th
         db.session.flush()
         from kupang.letters.seed import seed_signatory, seed_types
 
-        seed_types()["Surat Keterangan Domisili"].service_id = service.id
+        types = seed_types()
+        if letter_service:
+            types["Surat Keterangan Domisili"].service_id = service.id
         seed_signatory()
         user = db.session.scalar(select(User).where(User.username == "clerk1"))
         calling.open_counter(counter, user)
@@ -120,11 +124,27 @@ def test_counter_page_offers_buat_surat_while_serving_and_the_ticket_proposes_th
         db.session.commit()
         ticket = calling.call_next_ticket(counter, user)
         db.session.commit()
+        assert "Buat surat" not in client_free_panel(app, counter)  # called, not yet served: nothing offered
         calling.start_service(ticket, counter=counter)
         db.session.commit()
-        ticket_id = ticket.id
+        return ticket.id
+
+
+def client_free_panel(app, counter):
+    """The counter panel's links for the current ticket, computed as the page does (inside a request)."""
+    from kupang.queue import calling, serving_links
+
+    with app.test_request_context():
+        return " ".join(link.label for link in serving_links.collect(calling.current_ticket(counter)))
+
+
+def test_counter_page_offers_buat_surat_while_serving_and_the_ticket_proposes_the_type(app, client, login_as):
+    login_as("clerk")
+    ticket_id = serving_ticket(app)
     page = client.get("/loket").get_data(as_text=True)
     assert f'href="/surat/baru?tiket={ticket_id}"' in page
+    assert "untuk nomor B-001: Surat Keterangan Domisili." in page  # the type its service proposes
+    assert page.index("Buat surat") < page.index("Selesai melayani")  # offered before "Selesai"
     rid = person(app)
     form = client.get(f"/surat/baru?tiket={ticket_id}&penduduk={rid}").get_data(as_text=True)
     assert "Surat Keterangan Domisili" in form and 'name="ticket_id"' in form
@@ -135,6 +155,28 @@ def test_counter_page_offers_buat_surat_while_serving_and_the_ticket_proposes_th
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(Letter.ticket_id)) == ticket_id  # the ticket records its letter
+
+
+def test_counter_page_offers_no_letter_for_a_service_without_a_letter_type(app, client, login_as):
+    login_as("clerk")
+    ticket_id = serving_ticket(app, letter_service=False)
+    page = client.get("/loket").get_data(as_text=True)
+    assert "Selesai melayani" in page  # the ticket is being served...
+    assert "Buat surat" not in page and f"/surat/baru?tiket={ticket_id}" not in page  # ...with nothing to offer
+
+
+def test_a_failing_serving_link_provider_never_takes_the_counter_down(app, client, login_as):
+    from kupang.queue import serving_links
+
+    def broken(_ticket):
+        raise RuntimeError("boom")
+
+    serving_links.register(app, broken)
+    login_as("clerk")
+    ticket_id = serving_ticket(app)
+    response = client.get("/loket")
+    assert response.status_code == 200
+    assert f'href="/surat/baru?tiket={ticket_id}"' in response.get_data(as_text=True)  # the others still show
 
 
 def test_new_letter_finds_the_resident_by_name(app, client, login_as, office):
@@ -252,8 +294,7 @@ def test_logo_upload_is_checked_and_issued_letters_keep_theirs(app, client, auth
     make_user("admin", "admin1")
     make_user("clerk", "clerk1")
     auth.login("admin1")
-    for data, message in ((b"<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>", "SVG tidak diterima"),
-                          (b"GIF89a" + b"0" * 100, "harus gambar PNG"),
+    for data, message in ((b"GIF89a" + b"0" * 100, "harus gambar PNG atau SVG"),
                           (tiny_png() + b"0" * 300_000, "terlalu besar")):
         response = client.post("/admin/surat/logo", data={"logo": (io.BytesIO(data), "logo.png")},
                                content_type="multipart/form-data", follow_redirects=True)
