@@ -1,6 +1,6 @@
 """No silent skips: what a skipped test was missing, and whether this run is CI (where a missing part fails).
 
-Outside CI a test whose outside part (Chromium, espeak-ng, LibreOffice, PostgreSQL) is missing is skipped
+Outside CI a test whose outside part (Chromium, espeak-ng, LibreOffice, librsvg, PostgreSQL) is missing is skipped
 and the summary line counts it; with CI=true the same skip is turned into a failure with a clear message,
 so a CI machine without Chromium cannot pass by running none of the browser tests.
 """
@@ -16,6 +16,7 @@ PARTS = (
     ("PostgreSQL", re.compile(r"postgres", re.I), "PostgreSQL"),
     ("espeak-ng", re.compile(r"espeak", re.I), "espeak-ng"),
     ("LibreOffice", re.compile(r"soffice|libreoffice", re.I), "LibreOffice"),
+    ("librsvg", re.compile(r"rsvg|librsvg", re.I), "librsvg"),
 )
 # A reason that names a part but not its absence ("SQLite only: PostgreSQL locks ...") is a design skip.
 ABSENT = re.compile(r"not installed|not found|missing|not set|does not answer|unavailable|no such|"
@@ -25,6 +26,7 @@ HINTS = {
     "Chromium": "install Debian's chromium (make test-setup runs scripts/ensure-chromium.sh)",
     "espeak-ng": "install Debian's espeak-ng (make test-setup runs scripts/ensure-chromium.sh)",
     "LibreOffice": "install Debian's libreoffice-core so soffice is on PATH (make test-setup)",
+    "librsvg": "install Debian's librsvg2-bin so rsvg-convert is on PATH (make test-setup)",
     "PostgreSQL": "set KUPANG_TEST_POSTGRES_URL to a server that answers (.ci/run sets the default)",
 }
 

@@ -88,6 +88,7 @@ def test_without_postgresql_outside_ci_the_closing_line_counts_the_postgresql_te
     ("espeak-ng is not installed, so there are no voice clips", "espeak-ng"),
     ("soffice not found on PATH", "LibreOffice"),
     ("LibreOffice is missing", "LibreOffice"),
+    ("librsvg: rsvg-convert is not installed (not found on PATH)", "librsvg"),
     ("could not import 'playwright': No module named 'playwright'", "Chromium"),
     ("SQLite only: PostgreSQL locks the sequence row instead", None),  # a skip by design
     ("SQLite only", None),

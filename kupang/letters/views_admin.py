@@ -183,7 +183,7 @@ def admin_signatory(signatory_id=None):
 @bp.route("/admin/surat/logo", methods=["POST"])
 @roles_required("admin")
 def admin_logo():
-    """Upload (PNG, at most 256 KB) or remove the letterhead's logo; letters already issued keep theirs."""
+    """Upload (PNG or SVG, at most 256 KB) or remove the letterhead's logo; letters already issued keep theirs."""
     if request.form.get("hapus") == "1":
         remove_logo()
         audit.record("letter_logo_changed", "setting", "surat.logo", removed=True)
@@ -194,7 +194,7 @@ def admin_logo():
     data = upload.read(LOGO_MAX_BYTES + 1) if upload else b""
     try:
         if not data:
-            raise LogoProblem("Pilih berkas logo (PNG) terlebih dahulu.")
+            raise LogoProblem("Pilih berkas logo (PNG atau SVG) terlebih dahulu.")
         digest = save_logo(data)
     except LogoProblem as error:
         db.session.rollback()
