@@ -153,8 +153,10 @@ class Config:
         self.LOGIN_FAILURES_BEFORE_DELAY = 5
         self.LOGIN_IP_FAILURES_BEFORE_DELAY = 20
         self.LOGIN_ACCOUNT_FAILURES_BEFORE_DELAY = 50
-        # Public letter verification (/surat/cek/...): requests per minute per address, per worker.
+        # Public letter verification (/surat/cek/...): requests per minute per address, all workers together,
+        # counted in a file of its own (kupang/ratelimit.py).
         self.LETTER_VERIFY_PER_MINUTE = env_int("LETTER_VERIFY_PER_MINUTE", 30, 1)
+        self.RATELIMIT_FILE = str(Path(instance_path) / "ratelimit.sqlite3")
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600  # static files: revalidate hourly
         self.TESTING = False
 

@@ -133,9 +133,9 @@ def db_url(request, tmp_path, instance_dir):
 
 
 @pytest.fixture
-def app(db_url, instance_dir):
-    """The app on a fresh database."""
-    app = build_app(db_url, instance_dir)
+def app(db_url, instance_dir, tmp_path):
+    """The app on a fresh database (and fresh per-minute counts of the public pages)."""
+    app = build_app(db_url, instance_dir, RATELIMIT_FILE=str(tmp_path / "ratelimit.sqlite3"))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         reset_postgres(app)
     yield app

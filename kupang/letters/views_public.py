@@ -1,11 +1,8 @@
 """Public verification of a letter by the token in its QR code: status and the least data that proves it."""
-import threading
-import time
-from collections import deque
-
 from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
+from .. import ratelimit
 from ..db import write_transaction
 from ..extensions import db
 from ..registry.masking import mask_nik
@@ -15,32 +12,12 @@ from . import bp
 from .issuing import count_verification, short_name, verification_status
 from .models import Letter
 
-WINDOW_SECONDS = 60
-_hits: dict[str, deque] = {}
-_lock = threading.Lock()
-
-
-def too_many(ip, limit):
-    """True once an address has asked more than `limit` times in the last minute (per worker, in memory)."""
-    now = time.monotonic()
-    with _lock:
-        hits = _hits.setdefault(ip, deque())
-        while hits and hits[0] < now - WINDOW_SECONDS:
-            hits.popleft()
-        if len(hits) >= limit:
-            return True
-        hits.append(now)
-        if len(_hits) > 10_000:  # forget idle addresses so memory stays bounded
-            for key in [k for k, v in _hits.items() if not v or v[-1] < now - WINDOW_SECONDS]:
-                _hits.pop(key, None)
-        return False
-
 
 @bp.route("/surat/cek/<verify_token>")
 @public
 def verify(verify_token):
     """Is this letter genuine? Office, type, number, date, validity, status, short name, masked NIK."""
-    if too_many(request.remote_addr or "-", current_app.config["LETTER_VERIFY_PER_MINUTE"]):
+    if not ratelimit.allow(f"surat-cek:{request.remote_addr or '-'}", current_app.config["LETTER_VERIFY_PER_MINUTE"]):
         abort(429)
     letter = db.session.scalar(select(Letter).where(Letter.verify_token == verify_token[:64],
                                                     Letter.status != "draft"))
