@@ -76,6 +76,7 @@ def register_extensions(app):
 def register_blueprints(app):
     """One blueprint per area."""
     from .auth import bp as auth_bp
+    from .city import bp as city_bp
     from .dashboard import bp as dashboard_bp
     from .letters import bp as letters_bp
     from .queue import bp as queue_bp
@@ -83,7 +84,7 @@ def register_blueprints(app):
     from .reports import bp as reports_bp
     from .survey import bp as survey_bp
 
-    for bp in (auth_bp, dashboard_bp, registry_bp, queue_bp, letters_bp, reports_bp, survey_bp):
+    for bp in (auth_bp, dashboard_bp, registry_bp, queue_bp, letters_bp, reports_bp, survey_bp, city_bp):
         app.register_blueprint(bp)
     ops.init_app(app)
 

@@ -1,0 +1,6 @@
+"""The city view: the office -> city feed (outbox, push, apply) and the city's pages across offices."""
+from flask import Blueprint
+
+bp = Blueprint("city", __name__, cli_group=None)
+
+from . import models  # noqa: E402,F401  (tables known to Alembic and the tests)
