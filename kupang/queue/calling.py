@@ -310,6 +310,18 @@ def return_to_queue(ticket, *, counter=None, version=None):
     return ticket
 
 
+def counters_by_service():
+    """{service id: [(counter, open now)]} for every active counter, by number: two queries for all services."""
+    rows = db.session.execute(
+        select(counter_service.c.service_id, Counter).join(Counter, Counter.id == counter_service.c.counter_id)
+        .where(Counter.active.is_(True)).order_by(Counter.number)).all()
+    opened = set(db.session.scalars(select(CounterSession.counter_id).where(CounterSession.closed_at.is_(None))))
+    found = {}
+    for service_id, counter in rows:
+        found.setdefault(service_id, []).append((counter, counter.id in opened))
+    return found
+
+
 def service_counters(service):
     """[(counter, open now)] for the active counters serving a service, by number."""
     counters = db.session.scalars(

@@ -29,13 +29,14 @@ def active_services():
     return db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.prefix)).all()
 
 
-def transfer_choices(ticket, counter):
+def transfer_choices(ticket, counter, services=None):
     """Every other active service, each with the counters that serve it (a service nobody serves is shown, off)."""
     choices = []
-    for service in active_services():
+    serving_by_service = calling.counters_by_service()
+    for service in active_services() if services is None else services:
         if service.id == ticket.service_id:
             continue
-        serving = calling.service_counters(service)
+        serving = serving_by_service.get(service.id, [])
         if any(c.id == counter.id for c, _open in serving):
             note = "tetap di loket ini"
         elif serving:
@@ -57,6 +58,7 @@ def last_ticket(counter):
 def counter_context(counter):
     """Everything the counter page and its fragments show for one counter."""
     ticket = calling.current_ticket(counter)
+    services = active_services()  # read once for the transfer choices, the waiting counts and the walk-in form
     return {
         "counter": counter,
         "ticket": ticket,
@@ -65,20 +67,20 @@ def counter_context(counter):
         "priorities": PRIORITIES,
         "mask_nik": mask_nik,
         "status_labels": TICKET_STATUS,
-        "targets": transfer_choices(ticket, counter) if ticket else [],
+        "targets": transfer_choices(ticket, counter, services) if ticket else [],
         "serving_links": serving_links.collect(ticket),
         "no_show_ready": bool(ticket and ticket.status == "called" and ticket.call_count > 1),
-        **waiting_context(counter),
+        **waiting_context(counter, services),
         **stats_context(counter),
-        **walkin_context(counter),
+        **walkin_context(counter, services),
     }
 
 
-def waiting_context(counter):
+def waiting_context(counter, services=None):
     """Waiting counts: this counter's services in letter order, the others apart; the poll's change token."""
     counts = calling.waiting_by_service()
     own_ids = {s.id for s in counter.services}
-    services = active_services()
+    services = active_services() if services is None else services
     own = [(s, counts.get(s.id, 0)) for s in services if s.id in own_ids]
     others = [(s, counts.get(s.id, 0)) for s in services if s.id not in own_ids]
     return {"waiting_own_rows": own, "waiting_other_rows": others, "waiting_token": current_token(),
@@ -94,9 +96,9 @@ def stats_context(counter):
     return {"counter_stats": counter_stats, "clerk_stats": clerk_stats, "stats_blocks": blocks}
 
 
-def walkin_context(counter):
+def walkin_context(counter, services=None):
     """The walk-in form's services: this counter's first, then the others, each in letter order."""
     own_ids = {s.id for s in counter.services}
-    services = active_services()
+    services = active_services() if services is None else services
     return {"walkin_services": [s for s in services if s.id in own_ids] + [s for s in services if s.id not in own_ids],
             "walkin_own": own_ids}

@@ -125,6 +125,9 @@ class Ticket(db.Model):
     __table_args__ = (
         UniqueConstraint("numbered_service_id", "day", "number", name="uq_ticket_service_day_number"),
         Index("ix_ticket_day_status", "day", "status"),
+        # The counter's current ticket (counter + called/serving) and its day's figures (+ day): without it
+        # every counter action scanned a year of tickets.
+        Index("ix_ticket_counter_status_day", "counter_id", "status", "day"),
     )
 
 
