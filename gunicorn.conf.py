@@ -37,11 +37,14 @@ def post_fork(server, worker):
 
 
 def when_ready(server):
-    """Once serving: today's NIK snapshot for the reports, and a background backup when the last good one is
-    over 24 hours old (neither is ever done in a page view, neither blocks)."""
+    """Before the workers fork: every template compiled once for all of them (kupang/warmup.py); then today's
+    NIK snapshot for the reports, and a background backup when the last good one is over 24 hours old
+    (neither is ever done in a page view, neither blocks)."""
     from kupang.ops.jobs import backup_if_stale
     from kupang.reports.snapshots import snapshot_at_start
+    from kupang.warmup import warm
 
     app = server.app.wsgi()
+    warm(app)
     snapshot_at_start(app)
     backup_if_stale(app)
