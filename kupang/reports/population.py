@@ -55,16 +55,26 @@ def _sex(value):
 
 def monthly_balance(first, last):
     """{rw: Balance} and the total Balance for the days first..last (inclusive)."""
-    lines = defaultdict(Balance)
     events = db.session.execute(
         select(ResidentEvent.resident_id, ResidentEvent.kind, ResidentEvent.event_date, Resident.rw, Resident.sex,
                Resident.life_status)
         .join(Resident, Resident.id == ResidentEvent.resident_id)
         .where(Resident.merged_into_id.is_(None), ResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
         .order_by(ResidentEvent.resident_id, ResidentEvent.event_date, ResidentEvent.id)).all()
-    # Residents without entry/exit events count while 'hidup': every living one, less the movers among them.
     living_now = db.session.execute(select(Resident.rw, Resident.sex, func.count()).where(*living())
                                     .group_by(Resident.rw, Resident.sex)).all()
+    return balance_lines(living_now, events, first, last)
+
+
+def balance_lines(living_now, events, first, last):
+    """{line key: Balance} and the total for first..last, from the counts and events of one population.
+
+    living_now: (key, sex, count) of the living residents now; events: rows with resident_id, kind, event_date,
+    rw (the line key), sex and life_status, ordered by resident, date and id. The office keys lines by RW;
+    the city (kupang/city/kota) by office, with the same rule.
+    """
+    lines = defaultdict(Balance)
+    # Residents without entry/exit events count while 'hidup': every living one, less the movers among them.
     for rw, sex, count in living_now:
         lines[rw or ""].start[_sex(sex)] += count
         lines[rw or ""].end[_sex(sex)] += count

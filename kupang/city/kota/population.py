@@ -1,0 +1,77 @@
+"""The monthly population report summed over offices: each office's balance by the office report's own rule.
+
+Each office's line is computed exactly as its own /laporan/penduduk computes its total (reports/population.py
+balance_lines: entry and exit events, residents without events counted while hidup), then lines are summed
+by kecamatan and for the city. A move between two kelurahan is a move out of one and a move in to the other;
+a person registered active in two kelurahan is in both offices' populations (the completeness page counts
+them once).
+"""
+from collections import namedtuple
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ...extensions import db
+from ...reports.periods import month_bounds, month_label
+from ...reports.population import ENTRY, EXIT, Balance, balance_lines
+from .completeness import counted
+from .models import CityResident, CityResidentEvent
+from .scope import kecamatan_of
+
+EventRow = namedtuple("EventRow", "resident_id kind event_date rw sex life_status")
+MONTHS_SHOWN = 12
+
+
+def _living_now(kecamatan=None):
+    stmt = select(CityResident.office_code, CityResident.sex, func.count()).where(*counted())
+    if kecamatan:
+        stmt = stmt.where(CityResident.kecamatan_code == kecamatan)
+    return db.session.execute(stmt.group_by(CityResident.office_code, CityResident.sex)).all()
+
+
+def _events(kecamatan=None):
+    """Entry and exit events of not-merged residents, as the office report reads them, keyed by office."""
+    stmt = (select(CityResidentEvent.office_code, CityResidentEvent.resident_row_id, CityResidentEvent.kind,
+                   CityResidentEvent.event_date, CityResident.sex, CityResident.life_status)
+            .join(CityResident, (CityResident.office_code == CityResidentEvent.office_code)
+                  & (CityResident.row_id == CityResidentEvent.resident_row_id))
+            .where(CityResident.merged.is_(False), CityResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
+            .order_by(CityResidentEvent.office_code, CityResidentEvent.resident_row_id, CityResidentEvent.event_date,
+                      CityResidentEvent.row_id))
+    if kecamatan:
+        stmt = stmt.where(CityResident.kecamatan_code == kecamatan)
+    return [EventRow((office, rid), kind, day, office, sex, status)
+            for office, rid, kind, day, sex, status in db.session.execute(stmt)]
+
+
+def _summed(lines, key):
+    """{key(office): Balance} summing the offices' lines."""
+    sums = {}
+    for office, line in lines.items():
+        sums.setdefault(key(office), Balance()).add(line)
+    return dict(sorted(sums.items()))
+
+
+def previous_months(year, month, count=MONTHS_SHOWN):
+    """(year, month) of the count months ending with the given one, oldest first."""
+    found = []
+    for _n in range(count):
+        found.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
+def monthly_report(year, month, today, kecamatan=None):
+    """(lines, total, trend) for a month: lines per kecamatan (or per kelurahan of one kecamatan), and the
+    scope's total Balance for each of the last twelve months [(label, Balance)]."""
+    living_now, events = _living_now(kecamatan), _events(kecamatan)
+
+    def balance(y, m):
+        first, last = month_bounds(y, m)
+        return balance_lines(living_now, events, first, min(last, today))
+
+    per_office, total = balance(year, month)
+    lines = per_office if kecamatan else _summed(per_office, kecamatan_of)
+    trend = [(month_label(y, m), balance(y, m)[1]) for y, m in previous_months(year, month)
+             if date(y, m, 1) <= today]
+    return lines, total, trend
