@@ -5,7 +5,9 @@ Follows: 0300_city_feed
 Written: 2026-12-01
 
 city_resident, city_resident_event, city_ticket, city_letter and city_survey hold each fed row reduced to
-what the city's pages count, keyed (office_code, row_id) like feed_row. user.area_code limits a city user
+what the city's pages count, keyed (office_code, row_id) like feed_row; city_area_count (living residents
+and NIKs per office, RW and sex) and city_shared_nik (NIKs living in two records) are kept by the resident
+projector so the pages never scan every resident. user.area_code limits a city user
 to one kecamatan (None: the whole city). An office leaves the tables empty and every area_code None.
 """
 import sqlalchemy as sa
@@ -71,6 +73,19 @@ def upgrade():
         *[sa.Column(f"u{n}", sa.SmallInteger(), nullable=True) for n in range(1, 10)],
     )
     op.create_index("ix_city_survey_day", "city_survey", ["day", "office_code"])
+    op.create_table(
+        "city_area_count",
+        sa.Column("office_code", sa.String(length=13), primary_key=True),
+        sa.Column("rw", sa.String(length=3), primary_key=True),
+        sa.Column("sex", sa.SmallInteger(), primary_key=True, autoincrement=False),
+        sa.Column("living", sa.Integer(), nullable=False),
+        sa.Column("with_nik", sa.Integer(), nullable=False),
+    )
+    op.create_table(
+        "city_shared_nik",
+        sa.Column("nik", sa.String(length=16), primary_key=True),
+        sa.Column("records", sa.Integer(), nullable=False),
+    )
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(sa.Column("area_code", sa.String(length=8), nullable=True))
 
@@ -79,6 +94,8 @@ def downgrade():
     """Drop user.area_code and the city's report tables."""
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_column("area_code")
+    op.drop_table("city_shared_nik")
+    op.drop_table("city_area_count")
     for table, indexes in (("city_survey", ["ix_city_survey_day"]), ("city_letter", ["ix_city_letter_issued"]),
                            ("city_ticket", ["ix_city_ticket_day"]),
                            ("city_resident_event", ["ix_city_resident_event_kind", "ix_city_resident_event_resident"]),

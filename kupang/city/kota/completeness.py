@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import func, literal_column, select
 
 from ...extensions import db
 from ...timeutil import now_utc
 from ..models import CityOffice
-from .models import CityResident
+from .models import CityAreaCount, CityResident, CitySharedNik
 from .scope import KECAMATAN, kecamatan_name, kecamatan_of
 
 STALE_AFTER = timedelta(hours=24)
@@ -56,12 +56,18 @@ def office_label(code, names):
     return names.get(code) or code
 
 
+def in_kecamatan(column, kecamatan):
+    """office_code (or kelurahan code) column within one kecamatan."""
+    return column.like(f"{kecamatan}.%")
+
+
 def office_counts(kecamatan=None):
-    """{office code: (living, with NIK)} in one grouped query (of one kecamatan when given)."""
-    stmt = select(CityResident.office_code, func.count(), func.count(CityResident.nik)).where(*counted())
+    """{office code: (living, with NIK)} from the pre-counts (of one kecamatan when given)."""
+    stmt = select(CityAreaCount.office_code, func.sum(CityAreaCount.living), func.sum(CityAreaCount.with_nik))
     if kecamatan:
-        stmt = stmt.where(CityResident.kecamatan_code == kecamatan)
-    return {code: (total, nik) for code, total, nik in db.session.execute(stmt.group_by(CityResident.office_code))}
+        stmt = stmt.where(in_kecamatan(CityAreaCount.office_code, kecamatan))
+    stmt = stmt.group_by(CityAreaCount.office_code).having(func.sum(CityAreaCount.living) > 0)
+    return {code: (int(total), int(nik)) for code, total, nik in db.session.execute(stmt)}
 
 
 def shared_nik_rows(kecamatan=None):
@@ -69,13 +75,13 @@ def shared_nik_rows(kecamatan=None):
 
     With a kecamatan: the NIKs of which at least one record lies in it (the other records anywhere).
     """
-    shared = (select(CityResident.nik).where(*counted(), CityResident.nik.is_not(None))
-              .group_by(CityResident.nik).having(func.count() > 1))
-    if kecamatan:
-        shared = shared.having(func.sum(case((CityResident.kecamatan_code == kecamatan, 1), else_=0)) > 0)
     stmt = (select(CityResident.nik, CityResident.office_code, CityResident.kecamatan_code)
-            .where(*counted(), CityResident.nik.in_(shared)))
-    return db.session.execute(stmt).all()
+            .join(CitySharedNik, CitySharedNik.nik == CityResident.nik).where(*counted()))
+    rows = db.session.execute(stmt).all()
+    if kecamatan:
+        touching = {row.nik for row in rows if row.kecamatan_code == kecamatan}
+        rows = [row for row in rows if row.nik in touching]
+    return rows
 
 
 def extra_records(rows, level):
@@ -128,10 +134,10 @@ def kelurahan_figures(kecamatan):
 
 def rw_figures(office_code):
     """([NikFigure per RW of the kelurahan], kelurahan NikFigure)."""
-    stmt = (select(CityResident.rw, func.count(), func.count(CityResident.nik))
-            .where(CityResident.office_code == office_code, *counted())
-            .group_by(CityResident.rw).order_by(CityResident.rw))
-    lines = [NikFigure(rw or "", f"RW {rw}" if rw else "RW belum diisi", total, nik)
+    stmt = (select(CityAreaCount.rw, func.sum(CityAreaCount.living), func.sum(CityAreaCount.with_nik))
+            .where(CityAreaCount.office_code == office_code)
+            .group_by(CityAreaCount.rw).having(func.sum(CityAreaCount.living) > 0).order_by(CityAreaCount.rw))
+    lines = [NikFigure(rw or "", f"RW {rw}" if rw else "RW belum diisi", int(total), int(nik))
              for rw, total, nik in db.session.execute(stmt)]
     total = NikFigure(office_code, "Jumlah", sum(f.residents for f in lines), sum(f.with_nik for f in lines))
     return lines, total

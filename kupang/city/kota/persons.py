@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ...extensions import db
 from .completeness import counted
-from .models import CityResident, CityResidentEvent
+from .models import CityResident, CityResidentEvent, CitySharedNik
 
 PAGE_SIZE = 50
 
@@ -42,8 +42,7 @@ def _touches(column_a, column_b, kecamatan):
 
 def shared_pairs(kecamatan=None):
     """Every SharedPair (of pairs touching the kecamatan when given), ordered by NIK and office."""
-    shared = (select(CityResident.nik).where(*counted(), CityResident.nik.is_not(None))
-              .group_by(CityResident.nik).having(func.count(func.distinct(CityResident.office_code)) > 1))
+    shared = select(CitySharedNik.nik)
     rows = db.session.execute(
         select(CityResident.nik, CityResident.office_code, CityResident.row_id, CityResident.name, CityResident.rw,
                CityResident.life_status)

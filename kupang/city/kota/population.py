@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from ...extensions import db
 from ...reports.periods import month_bounds, month_label
 from ...reports.population import ENTRY, EXIT, Balance, balance_lines
-from .completeness import counted
-from .models import CityResident, CityResidentEvent
+from .completeness import in_kecamatan
+from .models import CityAreaCount, CityResident, CityResidentEvent
 from .scope import kecamatan_of
 
 EventRow = namedtuple("EventRow", "resident_id kind event_date rw sex life_status")
@@ -23,10 +23,12 @@ MONTHS_SHOWN = 12
 
 
 def _living_now(kecamatan=None):
-    stmt = select(CityResident.office_code, CityResident.sex, func.count()).where(*counted())
+    """(office, sex, living) from the pre-counts (sex 0, not recorded, counts as the office report counts None)."""
+    stmt = select(CityAreaCount.office_code, CityAreaCount.sex, func.sum(CityAreaCount.living))
     if kecamatan:
-        stmt = stmt.where(CityResident.kecamatan_code == kecamatan)
-    return db.session.execute(stmt.group_by(CityResident.office_code, CityResident.sex)).all()
+        stmt = stmt.where(in_kecamatan(CityAreaCount.office_code, kecamatan))
+    rows = db.session.execute(stmt.group_by(CityAreaCount.office_code, CityAreaCount.sex)).all()
+    return [(office, sex or None, int(living)) for office, sex, living in rows]
 
 
 def _events(kecamatan=None):

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from ...db import dialect_insert
 from ...extensions import db
 from ..projections import projector
+from . import aggregates
 from .models import CityLetter, CityResident, CityResidentEvent, CitySurvey, CityTicket
 
 ANSWERS = tuple(f"u{n}" for n in range(1, 10))
@@ -129,7 +130,19 @@ def survey_columns(_office_code, data):
     return {"day": parse_day(data.get("day")), **{key: _small(data.get(key)) for key in ANSWERS}}
 
 
-projector("resident")(project_into(CityResident, resident_columns))
+@projector("resident")
+def project_resident(office_code, row_id, data):
+    """Keep city_resident, the completeness counts and the shared NIKs in step with one fed resident change."""
+    old = aggregates.old_state(office_code, row_id)
+    if data is None:
+        remove(CityResident, office_code, row_id)
+        new = None
+    else:
+        columns = resident_columns(office_code, data)
+        upsert(CityResident, office_code, row_id, columns)
+        new = {key: columns[key] for key in ("nik", "rw", "sex", "life_status", "merged")}
+    aggregates.apply_change(office_code, old, new)
+
 projector("resident_event")(project_into(CityResidentEvent, event_columns))
 projector("ticket")(project_into(CityTicket, ticket_columns))
 projector("letter")(project_into(CityLetter, letter_columns))

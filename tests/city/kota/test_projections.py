@@ -87,3 +87,34 @@ def test_ticket_times_and_draft_letter_title(app):
         found = db.session.get(CityTicket, (A, 1))
         assert (found.wait_seconds, found.service_seconds, found.prefix) == (540.0, None, "A")
         assert db.session.get(CityLetter, (A, 1)).type_title == "Jenis surat #3"
+
+
+def counts(app):
+    """The pre-counts as sorted tuples."""
+    from kupang.city.kota.models import CityAreaCount, CitySharedNik
+
+    with app.app_context():
+        areas = sorted((r.office_code, r.rw, r.sex, r.living, r.with_nik)
+                       for r in db.session.scalars(select(CityAreaCount)) if r.living or r.with_nik)
+        shared = sorted((r.nik, r.records) for r in db.session.scalars(select(CitySharedNik)))
+    return areas, shared
+
+
+def test_pre_counts_follow_changes_and_equal_a_recount(app):
+    from kupang.city.kota import aggregates
+    from kupang.db import write_intent
+    from tests.city.kota.fixtures import N2, N8, build_city
+
+    build_city(app)
+    feed(app, B, "resident", [resident(2, B, N8, "Stefanus Ndun", status="pindah")])  # leaves the shared N8
+    feed(app, B, "resident", [resident(2, B, N8, "Stefanus Ndun", status="pindah")])  # twice = once
+    feed(app, A, "resident", [resident(1, A, None, "Yakobus Tefa", "009", sex=2)])  # NIK removed, RW and sex moved
+    feed_delete(app, A, "resident", 2)
+    feed_delete(app, A, "resident", 2)
+    kept = counts(app)
+    assert kept[1] == [(N2, 2)]
+    with app.app_context(), write_intent():
+        aggregates.recount()
+        db.session.commit()
+    assert counts(app) == kept
+    assert (A, "009", 2, 1, 0) in kept[0]
