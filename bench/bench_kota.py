@@ -98,9 +98,11 @@ def resident_rows(rng, index, code, residents, offices):
     return rows, moved
 
 
-def event_rows(rng, code, residents, moved, today):
-    """A year of births, deaths, moves in and out for one office (moves out: the moved-out residents)."""
+def event_rows(rng, code, people, moved, today):
+    """A year of births, deaths, moves in and out for one office (moves out: the moved-out residents), each with
+    its resident's state as the projectors copy it."""
     rows, row_id = [], 0
+    residents = len(people)
     first = today - timedelta(days=365)
     for resident_id, _nik in moved:
         row_id += 1
@@ -111,6 +113,9 @@ def event_rows(rng, code, residents, moved, today):
             row_id += 1
             rows.append({"office_code": code, "row_id": row_id, "resident_row_id": rng.randrange(1, residents + 1),
                          "kind": kind, "event_date": first + timedelta(days=rng.randrange(365))})
+    for row in rows:
+        person = people[row["resident_row_id"] - 1]
+        row.update(sex=person["sex"], life_status=person["life_status"], merged=person["merged"])
     return rows
 
 
@@ -189,7 +194,7 @@ def fill(url, offices, residents, refill):
             tickets, letters, surveys = service_rows(rng, code, today)
             with db.engine.begin() as conn:
                 for model, rows in ((CityResident, people), (CityResidentEvent,
-                                                             event_rows(rng, code, residents, moved, today)),
+                                                             event_rows(rng, code, people, moved, today)),
                                     (CityTicket, tickets), (CityLetter, letters), (CitySurvey, surveys)):
                     for at in range(0, len(rows), 5000):
                         conn.execute(insert(model), rows[at:at + 5000])

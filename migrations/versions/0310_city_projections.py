@@ -48,6 +48,9 @@ def upgrade():
         sa.Column("resident_row_id", sa.BigInteger(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("event_date", sa.Date(), nullable=False),
+        sa.Column("sex", sa.SmallInteger(), nullable=True),
+        sa.Column("life_status", sa.String(length=10), nullable=True),
+        sa.Column("merged", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_city_resident_event_resident", "city_resident_event", ["office_code", "resident_row_id"])
     op.create_index("ix_city_resident_event_kind", "city_resident_event", ["kind", "event_date"])

@@ -37,7 +37,12 @@ class CityResident(db.Model):
 
 
 class CityResidentEvent(db.Model):
-    """A civil event of an office's resident: its kind and date (births, deaths, moves)."""
+    """A civil event of an office's resident: its kind and date (births, deaths, moves), and the resident's state.
+
+    sex, life_status and merged are the resident's, copied by the projectors (the event's when it arrives, the
+    resident's whenever it changes): the monthly report reads events without a join over every resident.
+    life_status is None while the resident is not (or no longer) at the city.
+    """
 
     __tablename__ = "city_resident_event"
     office_code: Mapped[str] = mapped_column(String(13), primary_key=True)
@@ -45,6 +50,9 @@ class CityResidentEvent(db.Model):
     resident_row_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(20))
     event_date: Mapped[date] = mapped_column(Date)
+    sex: Mapped[int | None] = mapped_column(SmallInteger)
+    life_status: Mapped[str | None] = mapped_column(String(10))
+    merged: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index("ix_city_resident_event_resident", "office_code", "resident_row_id"),

@@ -1,7 +1,7 @@
 """The monthly population report summed over offices: each office's balance by the office report's own rule.
 
 Each office's line is computed exactly as its own /laporan/penduduk computes its total (reports/population.py
-balance_lines: entry and exit events, residents without events counted while hidup), then lines are summed
+period_balances: entry and exit events, residents without events counted while hidup), then lines are summed
 by kecamatan and for the city. A move between two kelurahan is a move out of one and a move in to the other;
 a person registered active in two kelurahan is in both offices' populations (the completeness page counts
 them once).
@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from ...extensions import db
 from ...reports.periods import month_bounds, month_label
-from ...reports.population import ENTRY, EXIT, Balance, balance_lines
+from ...reports.population import ENTRY, EXIT, Balance, period_balances
 from .completeness import in_kecamatan
-from .models import CityAreaCount, CityResident, CityResidentEvent
+from .models import CityAreaCount, CityResidentEvent
 from .scope import kecamatan_of
 
 EventRow = namedtuple("EventRow", "resident_id kind event_date rw sex life_status")
@@ -34,14 +34,13 @@ def _living_now(kecamatan=None):
 def _events(kecamatan=None):
     """Entry and exit events of not-merged residents, as the office report reads them, keyed by office."""
     stmt = (select(CityResidentEvent.office_code, CityResidentEvent.resident_row_id, CityResidentEvent.kind,
-                   CityResidentEvent.event_date, CityResident.sex, CityResident.life_status)
-            .join(CityResident, (CityResident.office_code == CityResidentEvent.office_code)
-                  & (CityResident.row_id == CityResidentEvent.resident_row_id))
-            .where(CityResident.merged.is_(False), CityResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
+                   CityResidentEvent.event_date, CityResidentEvent.sex, CityResidentEvent.life_status)
+            .where(CityResidentEvent.life_status.is_not(None), CityResidentEvent.merged.is_(False),
+                   CityResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
             .order_by(CityResidentEvent.office_code, CityResidentEvent.resident_row_id, CityResidentEvent.event_date,
                       CityResidentEvent.row_id))
     if kecamatan:
-        stmt = stmt.where(CityResident.kecamatan_code == kecamatan)
+        stmt = stmt.where(in_kecamatan(CityResidentEvent.office_code, kecamatan))
     return [EventRow((office, rid), kind, day, office, sex, status)
             for office, rid, kind, day, sex, status in db.session.execute(stmt)]
 
@@ -67,13 +66,10 @@ def monthly_report(year, month, today, kecamatan=None):
     """(lines, total, trend) for a month: lines per kecamatan (or per kelurahan of one kecamatan), and the
     scope's total Balance for each of the last twelve months [(label, Balance)]."""
     living_now, events = _living_now(kecamatan), _events(kecamatan)
-
-    def balance(y, m):
-        first, last = month_bounds(y, m)
-        return balance_lines(living_now, events, first, min(last, today))
-
-    per_office, total = balance(year, month)
+    months = [(y, m) for y, m in previous_months(year, month) if date(y, m, 1) <= today]
+    periods = [(first, min(last, today)) for first, last in (month_bounds(y, m) for y, m in months)]
+    balances = period_balances(living_now, events, periods)
+    per_office, total = balances[-1]
     lines = per_office if kecamatan else _summed(per_office, kecamatan_of)
-    trend = [(month_label(y, m), balance(y, m)[1]) for y, m in previous_months(year, month)
-             if date(y, m, 1) <= today]
+    trend = [(month_label(y, m), balance[1]) for (y, m), balance in zip(months, balances, strict=True)]
     return lines, total, trend

@@ -6,7 +6,7 @@ row the change names, keyed (office_code, row_id), so applying the same change t
 import json
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from ...db import dialect_insert
 from ...extensions import db
@@ -93,10 +93,13 @@ def resident_columns(office_code, data):
     }
 
 
-def event_columns(_office_code, data):
-    """The city_resident_event columns of a fed resident_event row."""
+def event_columns(office_code, data):
+    """The city_resident_event columns of a fed resident_event row, with its resident's state when known."""
+    state = aggregates.old_state(office_code, data["resident_id"]) or {"sex": None, "life_status": None,
+                                                                        "merged": False}
     return {"resident_row_id": data["resident_id"], "kind": data.get("kind") or "",
-            "event_date": parse_day(data.get("event_date"))}
+            "event_date": parse_day(data.get("event_date")), "sex": state["sex"],
+            "life_status": state["life_status"], "merged": state["merged"]}
 
 
 def ticket_columns(_office_code, data):
@@ -142,6 +145,11 @@ def project_resident(office_code, row_id, data):
         upsert(CityResident, office_code, row_id, columns)
         new = {key: columns[key] for key in ("nik", "rw", "sex", "life_status", "merged")}
     aggregates.apply_change(office_code, old, new)
+    state = new or {"sex": None, "life_status": None, "merged": False}
+    db.session.execute(update(CityResidentEvent)
+                       .where(CityResidentEvent.office_code == office_code,
+                              CityResidentEvent.resident_row_id == row_id)
+                       .values(sex=state["sex"], life_status=state["life_status"], merged=state["merged"]))
 
 projector("resident_event")(project_into(CityResidentEvent, event_columns))
 projector("ticket")(project_into(CityTicket, ticket_columns))

@@ -118,3 +118,20 @@ def test_pre_counts_follow_changes_and_equal_a_recount(app):
         db.session.commit()
     assert counts(app) == kept
     assert (A, "009", 2, 1, 0) in kept[0]
+
+
+def test_events_carry_their_residents_state_whichever_arrives_first(app):
+    from kupang.city.kota.models import CityResidentEvent
+
+    feed(app, A, "resident_event", [event(1, 5, "pindah_keluar", "2026-11-02")])  # before its resident
+    with app.app_context():
+        assert db.session.get(CityResidentEvent, (A, 1)).life_status is None
+    feed(app, A, "resident", [resident(5, A, N1, status="pindah", sex=2)])
+    feed(app, A, "resident_event", [event(2, 5, "pindah_datang", "2026-01-02")])  # after it
+    with app.app_context():
+        states = {e.row_id: (e.sex, e.life_status, e.merged) for e in db.session.scalars(select(CityResidentEvent))}
+    assert states == {1: (2, "pindah", False), 2: (2, "pindah", False)}
+    feed(app, A, "resident", [resident(5, A, N1, status="pindah", sex=2, merged_into=7)])
+    feed_delete(app, A, "resident", 5)
+    with app.app_context():
+        assert {e.life_status for e in db.session.scalars(select(CityResidentEvent))} == {None}
