@@ -1,5 +1,5 @@
 """/kota: what the city shows the camat and the city: NIK completeness, sync, population, services, person lists."""
-from flask import render_template, request
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ... import audit
@@ -17,6 +17,7 @@ from .scope import (
     KOTA_ROLES,
     area_label,
     city_only,
+    is_city,
     kecamatan_name,
     kecamatan_of,
     require_kecamatan,
@@ -24,6 +25,16 @@ from .scope import (
     user_area,
     visible_kecamatan,
 )
+
+
+@bp.before_app_request
+def city_home():
+    """On the city server the home page of admins and supervisors is /kota (an office's home is unchanged)."""
+    if request.endpoint == "dashboard.index" and is_city() and current_user.is_authenticated \
+            and current_user.role in KOTA_ROLES and not current_user.must_change_password:
+        return redirect(url_for("city.kota_index"))
+    return None
+
 
 KECAMATAN_ERROR = "Kecamatan tidak dikenal; ditampilkan seluruh wilayah Anda."
 

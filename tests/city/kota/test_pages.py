@@ -170,3 +170,32 @@ def test_unknown_areas_are_404_in_indonesian(city, client, login_as, path):
 def test_bad_page_numbers_fall_back(city, client, login_as, path):
     login_as("supervisor")
     assert client.get(path).status_code == 200
+
+
+def test_city_menu_shows_the_city_pages(city, client, login_as):
+    login_as("admin")
+    home = client.get("/")
+    assert home.status_code == 302 and home.headers["Location"] == "/kota"
+    header = text(client.get("/kota")).split("<main", 1)[0]
+    for path in ("/kota", "/kota/penduduk", "/kota/antrian", "/kota/skm", "/kota/surat", "/kota/dua-kelurahan",
+                 "/kota/pindah", "/pengguna"):
+        assert f'href="{path}"' in header, path
+    for office_page in ('href="/loket"', 'href="/penduduk"', 'href="/laporan/antrian"'):
+        assert office_page not in header
+    assert "Pemerintah Kota Kupang" in header
+
+
+def test_office_menu_has_no_city_pages(office_app):
+    from kupang.auth.accounts import create_user
+    from kupang.db import write_intent
+    from tests.conftest import PASSWORD
+
+    with office_app.app_context(), write_intent():
+        create_user("admin1", "admin", PASSWORD, must_change=False)
+        db.session.commit()
+    client = office_app.test_client()
+    AuthActions(client).login("admin1")
+    home = client.get("/")
+    assert home.status_code == 200
+    page = text(home)
+    assert 'href="/kota' not in page and 'href="/penduduk"' in page
