@@ -6,7 +6,6 @@ from ... import audit
 from ...db import begin_write
 from ...extensions import db
 from ...params import page_number
-from ...registry.masking import mask_nik
 from ...reports.periods import month_bounds, month_label, read_month
 from ...security import roles_required
 from ...timeutil import office_today
@@ -46,12 +45,6 @@ def kota_view(rule, endpoint):
         return bp.route(rule, endpoint=endpoint)(city_only(roles_required(*KOTA_ROLES)(view)))
 
     return decorator
-
-
-@bp.app_template_filter("mask_nik_city")
-def mask_nik_city(number):
-    """Template filter: a NIK masked as everywhere else ('537105******0001')."""
-    return mask_nik(number)
 
 
 def _month(args):
