@@ -135,3 +135,20 @@ def test_events_carry_their_residents_state_whichever_arrives_first(app):
     feed_delete(app, A, "resident", 5)
     with app.app_context():
         assert {e.life_status for e in db.session.scalars(select(CityResidentEvent))} == {None}
+
+
+def test_recount_command_repairs_the_pre_counts(app):
+    from kupang.city.kota.models import CityAreaCount, CitySharedNik
+    from kupang.db import write_intent
+    from tests.city.kota.fixtures import build_city
+
+    build_city(app)
+    kept = counts(app)
+    with app.app_context(), write_intent():  # a bulk load that bypassed the projector leaves them empty
+        db.session.execute(CityAreaCount.__table__.delete())
+        db.session.execute(CitySharedNik.__table__.delete())
+        db.session.commit()
+    assert counts(app) == ([], [])
+    result = app.test_cli_runner().invoke(args=["kota-recount"])
+    assert result.exit_code == 0 and "dibangun ulang" in result.output
+    assert counts(app) == kept
