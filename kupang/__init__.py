@@ -49,7 +49,8 @@ def configure(app, overrides):
     app.config["KELURAHAN_NAME"] = name
     app.config["KELURAHAN_PATH"] = path
     if not app.config.get("OFFICE_NAME"):
-        app.config["OFFICE_NAME"] = f"Kantor Kelurahan {name}"
+        city = app.config.get("ROLE", "office") == "city"
+        app.config["OFFICE_NAME"] = "Pemerintah Kota Kupang" if city else f"Kantor Kelurahan {name}"
     app.config["APP_VERSION"] = __version__
     app.session_interface = SessionInterface()
     hops = app.config["PROXY_HOPS"]

@@ -131,4 +131,5 @@ ACTION_LABELS = {
     "residents_imported": "Penduduk diimpor",
     "import_rejected_downloaded": "Baris impor yang ditolak diunduh",
     "residents_exported": "Data penduduk diekspor",
+    "city_residents_listed": "Daftar penduduk antar kelurahan dibuka (kota)",
 }

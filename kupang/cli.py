@@ -72,8 +72,10 @@ def init_db():
 @click.option("--role", required=True, help=", ".join(f"{key} ({label})" for key, label in ROLES.items()))
 @click.option("--name", "full_name", default="", help="Nama lengkap")
 @click.option("--password-stdin", is_flag=True, help="Baca kata sandi dari standar input")
+@click.option("--area", "area_code", default="", help="Server kota: kode kecamatan yang dilihat (53.71.05); "
+              "kosong untuk seluruh kota")
 @with_appcontext
-def create_user_command(username, role, full_name, password_stdin):
+def create_user_command(username, role, full_name, password_stdin, area_code):
     """Create an account; the user must change the password at first login."""
     from .auth.accounts import AccountError, create_user
 
@@ -87,7 +89,7 @@ def create_user_command(username, role, full_name, password_stdin):
         fail("berikan kata sandi lewat --password-stdin.")
     try:
         with write_intent():
-            user = create_user(username, role, password, full_name=full_name)
+            user = create_user(username, role, password, full_name=full_name, area_code=area_code)
             db.session.commit()
     except AccountError as error:
         db.session.rollback()

@@ -10,6 +10,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KELURAHAN = "53.71.05.1005"  # Naikoten Dua, Kota Raja, Kota Kupang
 KELURAHAN_PATTERN = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+# Kota Kupang's kecamatan: the areas a city user may be limited to (User.area_code; the /kota pages).
+KECAMATAN = {
+    "53.71.01": "Alak",
+    "53.71.02": "Maulafa",
+    "53.71.03": "Kelapa Lima",
+    "53.71.04": "Oebobo",
+    "53.71.05": "Kota Raja",
+    "53.71.06": "Kota Lama",
+}
 
 
 class ConfigError(ValueError):

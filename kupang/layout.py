@@ -32,6 +32,26 @@ NAV = [
     ("ops.backups", "Cadangan", ("admin",), SETTINGS_GROUP),
     ("ops.system", "Sistem", ("admin",), SETTINGS_GROUP),
 ]
+# The city server's menu (config ROLE "city"): the pages across offices instead of one office's work.
+CITY_REPORTS_GROUP, CITY_PERSONS_GROUP = "Laporan kota", "Penduduk antar kelurahan"
+CITY_ROLES = ("admin", "supervisor")
+CITY_NAV = [
+    ("city.kota_index", "Kelengkapan NIK", CITY_ROLES, None),
+    ("city.kota_population", "Penduduk bulanan", CITY_ROLES, CITY_REPORTS_GROUP),
+    ("city.kota_queue", "Antrian", CITY_ROLES, CITY_REPORTS_GROUP),
+    ("city.kota_skm", "Survei kepuasan", CITY_ROLES, CITY_REPORTS_GROUP),
+    ("city.kota_letters", "Surat", CITY_ROLES, CITY_REPORTS_GROUP),
+    ("city.kota_shared", "Terdaftar di dua kelurahan", CITY_ROLES, CITY_PERSONS_GROUP),
+    ("city.kota_moves", "Perpindahan antar kelurahan", CITY_ROLES, CITY_PERSONS_GROUP),
+    ("dashboard.audit", "Log audit", CITY_ROLES, None),
+    ("auth.users", "Pengguna", ("admin",), SETTINGS_GROUP),
+    ("ops.system", "Sistem", ("admin",), SETTINGS_GROUP),
+]
+
+
+def nav_entries():
+    """NAV on an office, CITY_NAV on the city server."""
+    return CITY_NAV if current_app.config.get("ROLE", "office") == "city" else NAV
 
 
 def nav_items():
@@ -41,7 +61,7 @@ def nav_items():
     views = current_app.view_functions
     return [
         (url_for(endpoint), label, endpoint)
-        for endpoint, label, roles, _group in NAV
+        for endpoint, label, roles, _group in nav_entries()
         if current_user.role in roles and endpoint in views
     ]
 
@@ -68,7 +88,7 @@ def nav_menu():
 
     A group the user sees only one entry of is no group: that entry stays a plain link.
     """
-    groups = {endpoint: group for endpoint, _label, _roles, group in NAV}
+    groups = {endpoint: group for endpoint, _label, _roles, group in nav_entries()}
     items = nav_items()
     members = {}
     for item in items:

@@ -8,6 +8,7 @@ outcome comes from the protection markers the decorators leave on views (`is_pub
     forbidden  403 with the Indonesian page
     login      a redirect to /masuk (?next=<this page> for a GET)
     pairing    a redirect to the device pairing page
+    absent     404 with the Indonesian page (a city-only page on an office, `city_only`)
 
 Each request is classified the same way and the two must be equal: a route whose guard refuses an
 allowed role, lets a stranger in, or sends a device to the staff login fails here. A route without
@@ -179,7 +180,9 @@ def visitor(app, who, tokens):
 
 
 def expected_outcome(rule, view, who):
-    """What the markers promise this visitor."""
+    """What the markers promise this visitor (the walk runs on an office: a city-only page is absent)."""
+    if getattr(view, "city_only", False):
+        return "absent"
     if rule.endpoint == "static" or getattr(view, "is_public", False):
         return "page"
     if who in EXTRA_VISITORS.get(rule.endpoint, ()):
@@ -224,6 +227,8 @@ def actual_outcome(rule, method, url, response, who="anonymous"):
         return "pairing"
     if status >= 500:
         return f"server error {status}"
+    if status == 404 and "Halaman tidak ditemukan" in response.get_data(as_text=True):
+        return "absent"
     if page is None and status not in (401, 403) and (status, location) not in ((302, "/masuk"),):
         return "page"  # an empty POST: the view's own answer (400 with its message, a redirect back...)
     return f"{status} {location or ''}".strip()

@@ -9,6 +9,7 @@ import pyotp
 from sqlalchemy import func, select
 
 from .. import audit
+from ..config import KECAMATAN
 from ..extensions import db
 from ..security import ROLES, hash_password, password_problems
 from ..settings import get_setting
@@ -28,9 +29,24 @@ class EnrolCodeError(AccountError):
     """A missing, wrong or expired 2FA enrolment code."""
 
 
-def create_user(username, role, password, full_name="", must_change=True, actor=None, hashed=None):
-    """Add an account; the first login must change the password unless told otherwise (`hashed`: see set_password)."""
+def area_code_of(value):
+    """A city user's area as stored: None (empty) for the whole city, else one kecamatan code, or AccountError."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text not in KECAMATAN:
+        raise AccountError(f"Wilayah {text} tidak dikenal. Kosongkan untuk seluruh kota atau pilih kode kecamatan: "
+                           f"{', '.join(KECAMATAN)}.")
+    return text
+
+
+def create_user(username, role, password, full_name="", must_change=True, actor=None, hashed=None, area_code=None):
+    """Add an account; the first login must change the password unless told otherwise (`hashed`: see set_password).
+
+    area_code (the city server): the kecamatan the user sees, None for the whole city.
+    """
     username = (username or "").strip().lower()
+    area = area_code_of(area_code)
     if role not in ROLES:
         raise AccountError(f"Peran tidak dikenal: {role}. Pilih salah satu: {', '.join(ROLES)}.")
     if not username:
@@ -46,6 +62,7 @@ def create_user(username, role, password, full_name="", must_change=True, actor=
         username=username,
         full_name=full_name or username,
         role=role,
+        area_code=area,
         password_hash=hashed or hash_password(password),
         must_change_password=must_change,
         active=True,
@@ -54,7 +71,7 @@ def create_user(username, role, password, full_name="", must_change=True, actor=
     db.session.add(user)
     db.session.flush()
     audit.record("user_created", "user", user.id, user=actor, username=getattr(actor, "username", "sistem"),
-                 target=username, role=role)
+                 target=username, role=role, **({"area": area} if area else {}))
     return user
 
 

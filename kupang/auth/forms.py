@@ -5,11 +5,16 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
+from ..config import KECAMATAN
 from ..forms import REQUIRED, KupangForm
 from ..security import ROLES, password_problems
 from .models import find_user
 
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLES.items()]
+
+# The city server's user areas: the whole city or one kecamatan (User.area_code).
+AREA_CHOICES = [SelectChoice("", "Seluruh Kota Kupang")] + [SelectChoice(code, f"Kecamatan {name}")
+                                                            for code, name in KECAMATAN.items()]
 
 USERNAME_RULE = Regexp(r"^[a-z0-9._-]+$", message="Hanya huruf kecil, angka, titik, garis bawah dan tanda hubung.")
 
@@ -89,6 +94,7 @@ class UserCreateForm(NewPasswordMixin, KupangForm):
     full_name = StringField("Nama lengkap", filters=[strip], validators=[DataRequired(REQUIRED), Length(max=120)])
     role = SelectField("Peran", choices=ROLE_CHOICES, default="clerk", validators=[DataRequired(REQUIRED)])
     new_password = PasswordField("Kata sandi sementara", validators=[DataRequired(REQUIRED)])
+    area_code = SelectField("Wilayah (server kota)", choices=AREA_CHOICES, default="")
     confirm_admin = BooleanField(f"Ya, buat akun {ROLES['admin']} dengan akses penuh")
 
     def new_password_for(self):

@@ -18,6 +18,8 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(120), default="")
     role: Mapped[str] = mapped_column(String(20))
+    # On the city server: the kecamatan a user sees ("53.71.05"), or None for the whole city (0310).
+    area_code: Mapped[str | None] = mapped_column(String(8))
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

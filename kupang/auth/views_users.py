@@ -1,5 +1,5 @@
 """User administration (admins): accounts, roles, deactivation, password resets, 2FA policy and codes."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -49,8 +49,9 @@ def user_create():
     if form.validate_on_submit():
         hashed = hash_outside_transaction(form.new_password.data)
         try:
+            area = form.area_code.data if current_app.config.get("ROLE", "office") == "city" else None
             accounts.create_user(form.username.data, form.role.data, form.new_password.data,
-                                 full_name=form.full_name.data, actor=current_user, hashed=hashed)
+                                 full_name=form.full_name.data, actor=current_user, hashed=hashed, area_code=area)
         except accounts.AccountError as error:
             db.session.rollback()
             form.username.errors.append(str(error))

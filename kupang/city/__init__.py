@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("city", __name__, cli_group=None)
 
-from . import models  # noqa: E402,F401  (tables known to Alembic and the tests)
+from . import kota, models  # noqa: E402,F401  (tables known to Alembic and the tests; the /kota pages)

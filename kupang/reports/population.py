@@ -6,6 +6,7 @@ or leaving takes them out. A resident without such events is counted as long as 
 Only changes of state count, so the balance always holds: start + births + moves in - deaths - moves out
 - others out = end. Merged duplicate records count nowhere.
 """
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -55,29 +56,63 @@ def _sex(value):
 
 def monthly_balance(first, last):
     """{rw: Balance} and the total Balance for the days first..last (inclusive)."""
-    lines = defaultdict(Balance)
     events = db.session.execute(
         select(ResidentEvent.resident_id, ResidentEvent.kind, ResidentEvent.event_date, Resident.rw, Resident.sex,
                Resident.life_status)
         .join(Resident, Resident.id == ResidentEvent.resident_id)
         .where(Resident.merged_into_id.is_(None), ResidentEvent.kind.in_(tuple(ENTRY) + tuple(EXIT)))
         .order_by(ResidentEvent.resident_id, ResidentEvent.event_date, ResidentEvent.id)).all()
-    # Residents without entry/exit events count while 'hidup': every living one, less the movers among them.
     living_now = db.session.execute(select(Resident.rw, Resident.sex, func.count()).where(*living())
                                     .group_by(Resident.rw, Resident.sex)).all()
-    for rw, sex, count in living_now:
-        lines[rw or ""].start[_sex(sex)] += count
-        lines[rw or ""].end[_sex(sex)] += count
+    return balance_lines(living_now, events, first, last)
+
+
+def balance_lines(living_now, events, first, last):
+    """{line key: Balance} and the total for first..last, from the counts and events of one population.
+
+    living_now: (key, sex, count) of the living residents now; events: rows with resident_id, kind, event_date,
+    rw (the line key), sex and life_status, ordered by resident, date and id. The office keys lines by RW;
+    the city (kupang/city/kota) by office, with the same rule.
+    """
+    return period_balances(living_now, events, [(first, last)])[0]
+
+
+def period_balances(living_now, events, periods):
+    """[(lines, total)] for consecutive periods [(first, last), ...] (oldest first), in one walk of the events.
+
+    The rule, per resident: present before their first event when it is an exit (they were here before
+    leaving); each entry or exit that changes their state counts as a move in the period of its date; they
+    count at a period's start when present after every event before it, at its end when present after every
+    event up to its last day. Residents without events count while hidup (every living one, less the movers).
+    """
+    count = len(periods)
+    lines = [defaultdict(Balance) for _ in periods]
+    # start and end presence per (line, sex) as differences over the period index: += at i, -= at j for i..j-1
+    starts, ends = defaultdict(lambda: [0] * (count + 1)), defaultdict(lambda: [0] * (count + 1))
+
+    def add(diff, key, value, since, until=count):
+        if value and since < until:
+            diff[key][since] += value
+            diff[key][until] -= value
+
+    for rw, sex, number in living_now:
+        add(starts, (rw or "", _sex(sex)), number, 0)
+        add(ends, (rw or "", _sex(sex)), number, 0)
+    lasts = [last for _first, last in periods]
     for timeline in _by_resident(events):
-        head = timeline[0]
-        if head.life_status == "hidup":
-            lines[head.rw or ""].start[_sex(head.sex)] -= 1
-            lines[head.rw or ""].end[_sex(head.sex)] -= 1
-        _follow(timeline, first, last, lines)
-    total = Balance()
-    for line in lines.values():
-        total.add(line)
-    return dict(sorted(lines.items())), total
+        _walk(timeline, periods, lasts, lines, starts, ends, add)
+    results = []
+    for index, period_lines in enumerate(lines):
+        for diff, name in ((starts, "start"), (ends, "end")):
+            for (rw, sex), steps in diff.items():
+                value = sum(steps[:index + 1])
+                if value:
+                    getattr(period_lines[rw], name)[sex] += value
+        total = Balance()
+        for line in period_lines.values():
+            total.add(line)
+        results.append((dict(sorted(period_lines.items())), total))
+    return results
 
 
 def _by_resident(rows):
@@ -92,30 +127,37 @@ def _by_resident(rows):
         yield timeline
 
 
-def _follow(timeline, first, last, lines):
-    """Walk one resident's entry/exit events and add their state and moves to the RW's line."""
+def _walk(timeline, periods, lasts, lines, starts, ends, add):
+    """Add one resident's presence at each period's start and end, and their moves, to their line."""
     head = timeline[0]
-    line = lines[head.rw or ""]
-    sex = _sex(head.sex)
+    key = (head.rw or "", _sex(head.sex))
+    if head.life_status == "hidup":  # counted among the living already: their events decide instead
+        add(starts, key, -1, 0)
+        add(ends, key, -1, 0)
     present = head.kind in EXIT  # someone whose first event is leaving was here before it
-    at_start = None
-    for event in timeline:
-        if at_start is None and event.event_date >= first:
-            at_start = present
-        if event.event_date > last:
-            break
-        entering = event.kind in ENTRY
-        if entering == present:
-            continue  # no change of state (a second exit, say): nothing moves
-        present = entering
-        if event.event_date >= first:
-            getattr(line, ENTRY[event.kind] if entering else EXIT[event.kind])[sex] += 1
-    if at_start is None:  # every event came before the period
-        at_start = present
-    if at_start:
-        line.start[sex] += 1
-    if present:
-        line.end[sex] += 1
+    # Periods that end before the first event: present as before it, at their start and end alike.
+    skipped = bisect_left(lasts, head.event_date)
+    add(starts, key, int(present), 0, skipped)
+    add(ends, key, int(present), 0, skipped)
+    position, size = 0, len(timeline)
+    for index in range(skipped, len(periods)):
+        first, last = periods[index]
+        while position < size and timeline[position].event_date < first:
+            present = timeline[position].kind in ENTRY
+            position += 1
+        add(starts, key, int(present), index, index + 1)
+        while position < size and timeline[position].event_date <= last:
+            event = timeline[position]
+            entering = event.kind in ENTRY
+            if entering != present:  # a second exit, say, changes no state: nothing moves
+                present = entering
+                getattr(lines[index][key[0]], ENTRY[event.kind] if entering else EXIT[event.kind])[key[1]] += 1
+            position += 1
+        if position == size:  # no events left: present from here on
+            add(ends, key, int(present), index)
+            add(starts, key, int(present), index + 1)
+            return
+        add(ends, key, int(present), index, index + 1)
 
 
 AGE_BANDS = [f"{low}–{low + 4}" for low in range(0, 75, 5)] + ["75+"]
