@@ -1,9 +1,10 @@
 """Work done once in gunicorn's master before it forks, so no worker's first kiosk tap or counter click pays it.
 
-With `preload_app`, whatever the master has prepared is shared by every worker (copy-on-write): the
-templates of the pages that must answer at once (kiosk, TV, ticket, counter, login, errors) compiled by
-Jinja, SQLAlchemy's mappers configured, and the URL map's matcher built by one login page request. Measured with bench/bench_budget.py under half a core: the first
-taps of a cold worker took 1.7-1.9 s, the following ones 10-65 ms. The other pages (reports, admin) are
+With `preload_app`, whatever the master has prepared is shared by every worker (copy-on-write), also by the
+workers gunicorn forks again after `max_requests`: the templates of the pages that must answer at once
+(kiosk, TV, ticket, counter, login, errors) compiled by Jinja, SQLAlchemy's mappers configured, and the URL
+map's matcher built by one login page request. Measured with bench/bench_budget.py under half a core: the
+first taps of a cold worker took 1.7-1.9 s, the following ones 10-65 ms. Other pages (reports, admin) are
 compiled at their first use: compiling all 101 templates would delay every start by about 0.6 s of CPU.
 """
 
