@@ -124,12 +124,22 @@ def test_healthz(client):
                       "disk": "ok", "version": "0.1.0"}
 
 
-def test_healthz_reports_pending_migrations(app, client):
+def set_migration(app, version):
+    """Write alembic_version (kept between tests on PostgreSQL, whose reset leaves it alone)."""
     with app.app_context():
         db.session.execute(text("DELETE FROM alembic_version"))
-        db.session.execute(text("INSERT INTO alembic_version (version_num) VALUES ('0001_foundation')"))
+        db.session.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": version})
         db.session.commit()
-    response = client.get("/healthz")
+
+
+def test_healthz_reports_pending_migrations(app, client):
+    with app.app_context():
+        head = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    set_migration(app, "0001_foundation")
+    try:
+        response = client.get("/healthz")
+    finally:
+        set_migration(app, head)  # later tests on the same PostgreSQL database migrate from the head
     assert response.status_code == 503
     assert response.json["migrations"] == "pending"
 
