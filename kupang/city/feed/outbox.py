@@ -32,7 +32,8 @@ class Batch:
 
     after: int
     upto: int = 0
-    waiting: int = 0
+    waiting: int = 0  # outbox rows after upto
+    taken: int = 0  # outbox rows in (after, upto]
     changes: list = field(default_factory=list)
 
 
@@ -73,7 +74,7 @@ def take_batch(limit):
             OUTBOX.c.seq > after).order_by(OUTBOX.c.seq).limit(limit)).all()
         batch = Batch(after=after)
         if entries:
-            batch.upto = entries[-1].seq
+            batch.upto, batch.taken = entries[-1].seq, len(entries)
             batch.waiting = db.session.scalar(select(func.count()).select_from(OUTBOX).where(
                 OUTBOX.c.seq > batch.upto))
             batch.changes = collapse(entries)

@@ -130,7 +130,7 @@ def record_failure(message, batch):
         state.last_attempt_at = now
         state.last_error = message[:ERROR_CHARS]
         state.next_attempt_at = now + timedelta(seconds=backoff_seconds(state.failures))
-    return PushResult("failed", waiting=batch.waiting + len(batch.changes), message=message)
+    return PushResult("failed", waiting=batch.waiting + batch.taken, message=message)
 
 
 def push_until_drained(max_batches=10_000):
