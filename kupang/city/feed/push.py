@@ -17,7 +17,7 @@ from ...db import write_transaction
 from ...extensions import db
 from ...timeutil import now_utc
 from .outbox import OutboxBusy, reconcile, state_row, take_batch
-from .transport import TransportError, post_batch
+from .transport import CONNECT_TIMEOUT, TransportError, post_batch
 
 PUSH_BATCH = 1000
 BACKOFF_FIRST = 5  # seconds after the first failure, doubling...
@@ -99,7 +99,8 @@ def send(batch):
     payload = {"office": config["KELURAHAN_CODE"], "after": batch.after, "upto": batch.upto,
                "waiting": batch.waiting, "changes": batch.changes}
     try:
-        answer = post_batch(config["CITY_URL"], config["CITY_TOKEN"], payload, ca_file=config.get("CITY_CA"))
+        answer = post_batch(config["CITY_URL"], config["CITY_TOKEN"], payload, ca_file=config.get("CITY_CA"),
+                            timeout=config.get("FEED_TIMEOUT", CONNECT_TIMEOUT))
     except TransportError as failed:
         return record_failure(str(failed), batch)
     applied = answer.body.get("applied")
