@@ -115,27 +115,36 @@ def apply_batch(token, payload):
         return 200, {"applied": office.applied_seq, "duplicate": True}
     if after != office.applied_seq:
         return 409, {"applied": office.applied_seq, "error": "Urutan kiriman terputus; kirim ulang."}
+    pending = {}  # (table, id) -> its last change, until a reset or the end of the batch
     for change in changes:
         if change.table == RESET:
+            store_changes(office.code, pending.values())
+            pending.clear()
             forget_office_rows(office.code)
         else:
-            store_change(office.code, change)
+            pending.pop((change.table, change.row_id), None)
+            pending[(change.table, change.row_id)] = change
+    store_changes(office.code, pending.values())
     office.applied_seq = upto
     office.last_push_at = now_utc()
     office.waiting = waiting
     return 200, {"applied": upto}
 
 
-def store_change(office_code, change):
-    """Upsert one change into feed_row and run the table's projectors."""
-    values = {"office_code": office_code, "table_name": change.table, "row_id": change.row_id,
-              "data": change.data, "deleted": change.data is None, "seq": change.seq}
-    stmt = dialect_insert(FeedRow.__table__).values(values)
+def store_changes(office_code, changes):
+    """Upsert changes (one per row) into feed_row in one statement, then run the projectors in seq order."""
+    changes = list(changes)
+    if not changes:
+        return
+    table = FeedRow.__table__
+    stmt = dialect_insert(table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["office_code", "table_name", "row_id"],
         set_={"data": stmt.excluded.data, "deleted": stmt.excluded.deleted, "seq": stmt.excluded.seq})
-    db.session.execute(stmt)
-    projections.project(office_code, change.table, change.row_id, change.data)
+    db.session.execute(stmt, [{"office_code": office_code, "table_name": c.table, "row_id": c.row_id,
+                               "data": c.data, "deleted": c.data is None, "seq": c.seq} for c in changes])
+    for change in changes:
+        projections.project(office_code, change.table, change.row_id, change.data)
 
 
 def forget_office_rows(office_code):
