@@ -102,8 +102,8 @@ def authenticate(token):
 
 def apply_batch(token, payload):
     """Apply one batch in the caller's write transaction; (status, answer dict). BatchError when refused."""
+    office = authenticate(token)  # a stranger learns nothing about what a batch should look like
     office_code, after, upto, waiting, changes = parse_batch(payload)
-    office = authenticate(token)
     if office_code != office.code:
         raise BatchError(403, f"Token ini milik kantor {office.code}, bukan {office_code[:20]}.")
     for change in changes:

@@ -181,3 +181,9 @@ def test_a_reset_forgets_the_office_rows_before_the_rest_of_the_batch(city_app, 
 def test_the_feed_api_is_404_on_an_office(client, app):
     response = client.post("/kota/api/feed", data="{}", content_type="application/json")
     assert response.status_code == 404
+
+
+def test_a_stranger_gets_401_before_any_check_of_the_batch(city):
+    client, _token = city
+    status, answer, _ = post(client, "tidak-dikenal", None, raw=json.dumps([1, 2]))
+    assert status == 401 and "Token" in answer["error"]
