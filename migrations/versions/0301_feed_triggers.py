@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 FED_TABLES = ("family", "resident", "resident_event", "ticket", "letter", "survey_response")
-OUTBOX_SQLITE = """CREATE TABLE feed_outbox (
+OUTBOX_SQLITE = """CREATE TABLE feed_outbox_new (
     seq INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     table_name VARCHAR(40) NOT NULL,
     row_id BIGINT NOT NULL,
@@ -57,8 +57,10 @@ def _sqlite_triggers(table):
 def upgrade():
     """Create the capture triggers on every fed table (and rebuild the SQLite outbox with AUTOINCREMENT)."""
     if op.get_bind().dialect.name == "sqlite":
+        op.execute(OUTBOX_SQLITE)  # rows kept (an upgrade after a downgrade), seq numbering carried on
+        op.execute("INSERT INTO feed_outbox_new SELECT seq, table_name, row_id, op, created_at FROM feed_outbox")
         op.execute("DROP TABLE feed_outbox")
-        op.execute(OUTBOX_SQLITE)
+        op.execute("ALTER TABLE feed_outbox_new RENAME TO feed_outbox")
         for table in FED_TABLES:
             for statement in _sqlite_triggers(table):
                 op.execute(statement)
