@@ -46,9 +46,10 @@ def post_batch(city_url, token, batch, ca_file=None, timeout=CONNECT_TIMEOUT):
     except urllib.error.HTTPError as refused:
         with refused:
             return Answer(refused.code, _json(refused.read(ANSWER_LIMIT)))
-    except ssl.SSLCertVerificationError as failed:
-        raise TransportError(f"Sertifikat server kota tidak sah: {failed.verify_message}.") from None
     except (OSError, http.client.HTTPException, ValueError) as failed:
+        cause = getattr(failed, "reason", failed)  # urllib wraps the TLS error in a URLError
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            raise TransportError(f"Sertifikat server kota tidak sah: {cause.verify_message}.") from None
         raise TransportError(f"Server kota tidak dapat dihubungi: {_reason(failed)}.") from None
 
 
