@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install kupang as a system service: a `kupang` account, the systemd units (app + daily backup timer),
+# Install kupang as a system service: a `kupang` account, the systemd units (app, daily backup timer, city feed),
 # /etc/kupang/kupang.env, instance/ owned by kupang with mode 0700 (files 0600), then enable and start.
 #
 #   sudo make install-service                        # on the office machine
@@ -56,27 +56,28 @@ fi
 
 # 4. the units, with this machine's paths
 install -d -m 0755 "$UNIT_DIR"
-for unit in kupang.service kupang-backup.service kupang-backup.timer kupang-snapshot.service kupang-snapshot.timer; do
+for unit in kupang.service kupang-backup.service kupang-backup.timer kupang-snapshot.service kupang-snapshot.timer \
+    kupang-feed.service; do
   sed -e "s|@APP_DIR@|$APP_DIR|g" -e "s|@INSTANCE_DIR@|$INSTANCE_DIR|g" -e "s|@ENV_FILE@|$ENV_FILE|g" \
       -e "s|@USER@|$USER_NAME|g" "$APP_DIR/deploy/systemd/$unit" > "$UNIT_DIR/$unit"
   chmod 0644 "$UNIT_DIR/$unit"
 done
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify "$UNIT_DIR/kupang.service" "$UNIT_DIR/kupang-backup.service" "$UNIT_DIR/kupang-backup.timer" \
-    "$UNIT_DIR/kupang-snapshot.service" "$UNIT_DIR/kupang-snapshot.timer"
+    "$UNIT_DIR/kupang-snapshot.service" "$UNIT_DIR/kupang-snapshot.timer" "$UNIT_DIR/kupang-feed.service"
 fi
 
 # 5. enable (and start, on a running system)
 if [ -n "$ROOT" ]; then
-  systemctl --root="$ROOT" enable kupang.service kupang-backup.timer kupang-snapshot.timer
+  systemctl --root="$ROOT" enable kupang.service kupang-backup.timer kupang-snapshot.timer kupang-feed.service
 elif [ -d /run/systemd/system ]; then
   systemctl daemon-reload
   if [ "$START" -eq 1 ]; then
-    systemctl enable --now kupang.service kupang-backup.timer kupang-snapshot.timer
+    systemctl enable --now kupang.service kupang-backup.timer kupang-snapshot.timer kupang-feed.service
   else
-    systemctl enable kupang.service kupang-backup.timer kupang-snapshot.timer
+    systemctl enable kupang.service kupang-backup.timer kupang-snapshot.timer kupang-feed.service
   fi
 else
   echo "systemd tidak berjalan di sini: layanan dipasang tetapi tidak dinyalakan."
 fi
-echo "Selesai. Layanan: kupang.service (mulai sendiri setelah listrik padam), cadangan: kupang-backup.timer, kelengkapan NIK harian: kupang-snapshot.timer."
+echo "Selesai. Layanan: kupang.service (mulai sendiri setelah listrik padam), cadangan: kupang-backup.timer, kelengkapan NIK harian: kupang-snapshot.timer, kiriman ke server kota: kupang-feed.service."

@@ -167,7 +167,50 @@ class Config:
         self.LETTER_VERIFY_PER_MINUTE = env_int("LETTER_VERIFY_PER_MINUTE", 30, 1)
         self.RATELIMIT_FILE = str(Path(instance_path) / "ratelimit.sqlite3")
         self.SEND_FILE_MAX_AGE_DEFAULT = 3600  # static files: revalidate hourly
+        # An office (default) or the city server that offices feed (README "City server and feed").
+        self.ROLE = role_setting(env("ROLE", "office"))
+        # Office side: where and with what credential to push; the feed is off while either is unset.
+        self.CITY_URL = city_url_setting(env("CITY_URL"))
+        self.CITY_TOKEN = env("CITY_TOKEN")
+        self.CITY_CA = city_ca_setting(env("CITY_CA"))
         self.TESTING = False
+
+
+ROLES = ("office", "city")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def role_setting(value):
+    """KUPANG_ROLE: office or city, nothing else."""
+    if value not in ROLES:
+        raise ConfigError(f"KUPANG_ROLE harus office atau city, bukan {value!r}.")
+    return value
+
+
+def city_url_setting(url):
+    """KUPANG_CITY_URL without a trailing slash: https, or http only to this machine (tests)."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"KUPANG_CITY_URL harus alamat lengkap seperti https://kota.example, bukan {url!r}.")
+    if parts.scheme != "https" and parts.hostname not in LOCAL_HOSTS:
+        raise ConfigError("KUPANG_CITY_URL harus memakai https (http hanya untuk 127.0.0.1 atau localhost).")
+    return url.rstrip("/")
+
+
+def city_ca_setting(path):
+    """KUPANG_CITY_CA: a CA bundle file that must exist."""
+    if path is not None and not Path(path).is_file():
+        raise ConfigError(f"KUPANG_CITY_CA menunjuk berkas yang tidak ada: {path}.")
+    return path
+
+
+def is_city(app):
+    """True on the city server (KUPANG_ROLE=city)."""
+    return app.config.get("ROLE") == "city"
 
 
 def normalise_database_url(url):

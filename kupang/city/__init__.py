@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("city", __name__, cli_group=None)
 
-from . import kota, models  # noqa: E402,F401  (tables known to Alembic and the tests; the /kota pages)
+from . import models  # noqa: E402,F401,I001  (tables known to Alembic and the tests)
+from . import feed, kota  # noqa: E402,F401  (the office -> city feed: routes and commands; the /kota pages)

@@ -35,6 +35,9 @@ class FeedOutbox(db.Model):
     op: Mapped[str] = mapped_column(String(1), default="u")
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
 
+    # A seq is never reused after acknowledged rows are deleted (0301 rebuilds the SQLite table so).
+    __table_args__ = {"sqlite_autoincrement": True}
+
 
 class FeedState(db.Model):
     """The office's push state (one row, id 1): what the city acknowledged, the last attempt and its error."""

@@ -161,6 +161,27 @@ def paired_devices():
     return [row._mapping for row in rows]
 
 
+def city_feed():
+    """The office's push to the city: off, or its host, last acknowledged push, changes waiting, last error."""
+    from urllib.parse import urlsplit
+
+    config = current_app.config
+    if config.get("ROLE") == "city":
+        return {"role": "city"}
+    if not (config.get("CITY_URL") and config.get("CITY_TOKEN")):
+        return {"role": "office", "enabled": False}
+    outbox, state_table = _table("feed_outbox"), _table("feed_state")
+    state = None
+    if state_table is not None:
+        state = db.session.execute(select(state_table).where(state_table.c.id == 1)).first()
+    acked = state.acked_seq if state else 0
+    waiting = db.session.scalar(select(func.count()).select_from(outbox).where(outbox.c.seq > acked)) \
+        if outbox is not None else None
+    return {"role": "office", "enabled": True, "host": urlsplit(config["CITY_URL"]).netloc, "waiting": waiting,
+            "last_push_at": state.last_push_at if state else None, "last_error": state.last_error if state else "",
+            "next_attempt_at": state.next_attempt_at if state else None, "failures": state.failures if state else 0}
+
+
 def schema_state():
     """(applied revisions, heads of the code, current?)."""
     applied, heads = applied_heads(), script_heads()

@@ -145,4 +145,5 @@ def system_page():
         latest=latest, good=last_good_run(), alive=run_is_alive(latest), last_import=system.last_import(),
         clock_problem=system.clock_problem(), now=system.now_utc(), timezone=current_app.config["TIMEZONE"],
         system_timezone=system.system_timezone(), ntp=system.ntp_synchronized(), devices=system.paired_devices(),
+        feed=system.city_feed(),
         database_kind=db.engine.dialect.name)

@@ -11,3 +11,4 @@ from . import views_counter  # noqa: E402,F401
 from . import views_display  # noqa: E402,F401
 from . import device_errors  # noqa: E402,F401
 from . import device_notices  # noqa: E402,F401
+from . import city_gate  # noqa: E402,F401

@@ -56,6 +56,10 @@ def test_install_service_in_a_scratch_root(scratch_root, tmp_path):
     assert (units / "timers.target.wants/kupang-snapshot.timer").is_symlink()
     assert "ExecStart=" + str(ROOT) + "/.venv/bin/flask --app app snapshot-nik" in (
         units / "kupang-snapshot.service").read_text()
+    feed_unit = (units / "kupang-feed.service").read_text()
+    assert "ExecStart=" + str(ROOT) + "/.venv/bin/flask --app app city-feed\n" in feed_unit
+    assert "User=kupang" in feed_unit and "Restart=on-failure" in feed_unit and "UMask=0077" in feed_unit
+    assert (units / "multi-user.target.wants/kupang-feed.service").is_symlink()
     env_file = scratch_root / "etc/kupang/kupang.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o640
     assert stat.S_IMODE(db_file.stat().st_mode) == 0o600 and db_file.stat().st_uid == uid
@@ -78,7 +82,7 @@ def test_install_service_in_a_scratch_root(scratch_root, tmp_path):
 
 
 UNITS = ("kupang.service", "kupang-backup.service", "kupang-backup.timer", "kupang-snapshot.service",
-         "kupang-snapshot.timer")
+         "kupang-snapshot.timer", "kupang-feed.service")
 
 
 def test_kiosk_launcher_opens_the_pairing_link_once_then_the_kiosk(tmp_path, live_server):
