@@ -70,3 +70,6 @@ def feed_api():
     db.session.commit()
     return jsonify(answer), status
 
+
+feed_api.city_only = True  # the access matrix expects 404 from it on an office, like every /kota page
+
