@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from kupang.extensions import db
-from kupang.timeutil import now_utc, office_today
+from kupang.timeutil import local_day_bounds, now_utc, office_today
 from tests.queue.core_fixtures import add_counter, add_service
 
 from .builders import add_event, add_resident, add_ticket
@@ -26,8 +26,11 @@ def data(app, make_user):
         a = add_service("=HYPERLINK(\"x\")", "A", standard_minutes=20)
         counter = add_counter(1, [a])
         now = now_utc()
-        for minutes in (50, 40, 30):
-            add_ticket(a, now - timedelta(minutes=minutes), wait=5, service=5, counter_id=counter, clerk_id=clerk)
+        # Three tickets of today, issued up to 50 minutes ago but never before midnight WITA (a run just after
+        # midnight put them on the previous day, and "Hari ini" had none).
+        first = max(now - timedelta(minutes=50), local_day_bounds(office_today())[0])
+        for minutes in (0, 1, 2):
+            add_ticket(a, first + timedelta(minutes=minutes), wait=5, service=5, counter_id=counter, clerk_id=clerk)
         rid = add_resident("Yohanes Bria", 1, "002", nik="5371051203900001")
         add_resident("Maria Ndun", 2, "003")
         add_event(rid, "pindah_datang", office_today() - timedelta(days=1))
