@@ -52,6 +52,17 @@ class FeedState(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")  # Indonesian, shown on /admin/sistem
 
 
+class FeedTwin(db.Model):
+    """Office side: a resident of this office the city finds living in another kelurahan too (last answer)."""
+
+    __tablename__ = "feed_twin"
+    nik: Mapped[str] = mapped_column(String(16), primary_key=True)
+    other_code: Mapped[str] = mapped_column(String(13), primary_key=True)  # the other kelurahan's code
+    other_name: Mapped[str] = mapped_column(String(80), default="")
+    resident_id: Mapped[int | None]  # this office's record, as the city has it
+    seen_at: Mapped[datetime] = mapped_column(default=now_utc)  # the answer that listed it
+
+
 class CityOffice(db.Model):
     """An office paired with the city: its credential (hash only), what was applied, when it last pushed."""
 

@@ -108,7 +108,7 @@ def test_an_old_batch_replayed_after_a_newer_one_changes_nothing(city, proxy, ma
     office.drain()
     applied, before = city.applied(office.code), city.checksums(office.code)
     answer = answer_json(proxy.replay(0))
-    assert answer == {"applied": applied, "duplicate": True}
+    assert answer == {"applied": applied, "duplicate": True, "dua_kelurahan": []}
     assert city.checksums(office.code) == before and city.applied(office.code) == applied
     verify(city, proxy, [office], numbers)
 

@@ -5,4 +5,4 @@ transaction; `flask city-feed` (push.py) sends them in seq order to the city and
 acknowledged. City: POST /kota/api/feed (api.py, apply.py) applies a batch exactly once, in order, into
 feed_row and the report projections; `flask city-pair` (pairing.py) gives an office its credential.
 """
-from . import api, commands  # noqa: F401  (routes and commands attach to the city blueprint)
+from . import api, commands, views_twins  # noqa: F401  (routes and commands attach to the city blueprint)

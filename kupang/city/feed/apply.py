@@ -112,7 +112,7 @@ def apply_batch(token, payload):
             raise BatchError(403, f"Baris {change.table} {change.row_id} milik kelurahan {str(code)[:20]}, "
                                   f"bukan {office.code}.")
     if upto <= office.applied_seq:
-        return 200, {"applied": office.applied_seq, "duplicate": True}
+        return 200, {"applied": office.applied_seq, "duplicate": True, **projections.answer_parts(office.code)}
     if after != office.applied_seq:
         return 409, {"applied": office.applied_seq, "error": "Urutan kiriman terputus; kirim ulang."}
     pending = {}  # (table, id) -> its last change, until a reset or the end of the batch
@@ -128,7 +128,8 @@ def apply_batch(token, payload):
     office.applied_seq = upto
     office.last_push_at = now_utc()
     office.waiting = waiting
-    return 200, {"applied": upto}
+    db.session.flush()
+    return 200, {"applied": upto, **projections.answer_parts(office.code)}
 
 
 def store_changes(office_code, changes):

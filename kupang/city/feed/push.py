@@ -18,6 +18,7 @@ from ...extensions import db
 from ...timeutil import now_utc
 from .outbox import OutboxBusy, reconcile, state_row, take_batch
 from .transport import CONNECT_TIMEOUT, TransportError, post_batch
+from .twins import keep_twins
 
 PUSH_BATCH = 1000
 BACKOFF_FIRST = 5  # seconds after the first failure, doubling...
@@ -115,6 +116,7 @@ def send(batch):
         state.failures, state.last_error, state.next_attempt_at = 0, "", None
         if answer.status == 200:
             state.last_push_at = now
+            keep_twins(answer.body)
     if rebuilt:
         return PushResult("sent", waiting=1, message="Server kota tertinggal: semua data dikirim ulang.")
     if answer.status == 409:

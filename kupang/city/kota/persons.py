@@ -10,6 +10,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
+from ..models import CityOffice
+from ..projections import answer_part
 from .completeness import counted
 from .models import CityResident, CityResidentEvent, CitySharedNik
 
@@ -40,9 +42,12 @@ def _touches(column_a, column_b, kecamatan):
     return or_(column_a.like(f"{kecamatan}.%"), column_b.like(f"{kecamatan}.%"))
 
 
-def shared_pairs(kecamatan=None):
-    """Every SharedPair (of pairs touching the kecamatan when given), ordered by NIK and office."""
+def shared_pairs(kecamatan=None, office=None):
+    """Every SharedPair (of pairs touching the kecamatan, or the office, when given), ordered by NIK and office."""
     shared = select(CitySharedNik.nik)
+    if office is not None:  # only the NIKs this office holds: one office's answer reads no other pair
+        shared = shared.join(CityResident, CityResident.nik == CitySharedNik.nik).where(
+            CityResident.office_code == office)
     rows = db.session.execute(
         select(CityResident.nik, CityResident.office_code, CityResident.row_id, CityResident.name, CityResident.rw,
                CityResident.life_status)
@@ -66,6 +71,8 @@ def shared_pairs(kecamatan=None):
                 continue
             if kecamatan and not (first.office_code.startswith(kecamatan + ".")
                                   or second.office_code.startswith(kecamatan + ".")):
+                continue
+            if office is not None and office not in (first.office_code, second.office_code):
                 continue
             pairs.append(SharedPair(nik, first, second))
     return pairs
@@ -106,3 +113,22 @@ def moves(kecamatan=None, page=1):
                               .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     found = [Move(r[1], r[0], Record(*r[2:7]), Record(*r[7:12]), r[12]) for r in rows]
     return found, total
+
+
+TWINS_ANSWERED = 1000  # at most this many in one acknowledgement (an office has a few dozen at worst)
+
+
+@answer_part
+def twins_for_office(office_code):
+    """For the office's acknowledgement: its residents the city finds living in another kelurahan too.
+
+    Only what the office needs to act: the NIK it already holds, its own record's id, and the other kelurahan's
+    code and name; never the other office's record of the person.
+    """
+    names = dict(db.session.execute(select(CityOffice.code, CityOffice.name)).all())
+    found = []
+    for pair in shared_pairs(office=office_code):
+        mine, other = (pair.first, pair.second) if pair.first.office_code == office_code else (pair.second, pair.first)
+        found.append({"nik": pair.nik, "row_id": mine.row_id, "kelurahan": other.office_code,
+                      "nama_kelurahan": names.get(other.office_code) or other.office_code})
+    return {"dua_kelurahan": found[:TWINS_ANSWERED]}

@@ -69,7 +69,7 @@ def test_a_batch_is_stored_and_projected_and_the_answer_is_its_upto(city_app, ci
     changes = [{"seq": 3, "table": "resident", "id": 7, "data": resident(7)},
                {"seq": 5, "table": "resident", "id": 8, "deleted": True}]
     status, answer, response = post(client, token, batch(0, 5, changes, waiting=12))
-    assert (status, answer) == (200, {"applied": 5})
+    assert (status, answer) == (200, {"applied": 5, "dua_kelurahan": []})
     assert "Set-Cookie" not in response.headers  # no session for an office's push
     assert city_rows(city_app) == {("resident", 7): (resident(7), False, 3), ("resident", 8): (None, True, 5)}
     assert projected == [(OFFICE, 7, resident(7)), (OFFICE, 8, None)]
@@ -81,11 +81,12 @@ def test_a_batch_is_stored_and_projected_and_the_answer_is_its_upto(city_app, ci
 def test_the_same_batch_twice_is_applied_once(city_app, city, projected):
     client, token = city
     first = batch(0, 2, [{"seq": 2, "table": "resident", "id": 7, "data": resident(7)}])
-    assert post(client, token, first)[:2] == (200, {"applied": 2})
+    assert post(client, token, first)[:2] == (200, {"applied": 2, "dua_kelurahan": []})
     second = batch(2, 4, [{"seq": 4, "table": "resident", "id": 7, "data": resident(7, "Maria Bria")}])
-    assert post(client, token, second)[:2] == (200, {"applied": 4})
-    assert post(client, token, first)[:2] == (200, {"applied": 4, "duplicate": True})  # an old one replayed
-    assert post(client, token, second)[:2] == (200, {"applied": 4, "duplicate": True})
+    assert post(client, token, second)[:2] == (200, {"applied": 4, "dua_kelurahan": []})
+    replayed = (200, {"applied": 4, "duplicate": True, "dua_kelurahan": []})
+    assert post(client, token, first)[:2] == replayed  # an old one replayed
+    assert post(client, token, second)[:2] == (200, {"applied": 4, "duplicate": True, "dua_kelurahan": []})
     assert city_rows(city_app)[("resident", 7)] == (resident(7, "Maria Bria"), False, 4)
     assert len(projected) == 2
 
@@ -155,7 +156,8 @@ def test_gzip_bodies_are_read_and_oversized_ones_refused(city_app, city):
     client, token = city
     body = gzip.compress(json.dumps(batch(0, 1, [{"seq": 1, "table": "resident", "id": 1,
                                                   "data": resident(1)}])).encode())
-    assert post(client, token, None, raw=body, headers={"Content-Encoding": "gzip"})[:2] == (200, {"applied": 1})
+    answer = post(client, token, None, raw=body, headers={"Content-Encoding": "gzip"})[:2]
+    assert answer == (200, {"applied": 1, "dua_kelurahan": []})
     bomb = gzip.compress(b" " * (17 * 1024 * 1024))  # 17 MB of spaces in 17 kB
     status, answer, _ = post(client, token, None, raw=bomb, headers={"Content-Encoding": "gzip"})
     assert status == 413 and answer["error"]
