@@ -8,7 +8,7 @@ import urllib.request
 from dataclasses import dataclass
 
 CONNECT_TIMEOUT = 20  # seconds for each socket operation (connect, send, each read)
-ANSWER_LIMIT = 64 * 1024  # the city's answer is a small JSON object
+ANSWER_LIMIT = 1024 * 1024  # the city's answer: a small JSON object, with at most 1,000 twins (about 120 KB)
 
 
 class TransportError(RuntimeError):

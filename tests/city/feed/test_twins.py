@@ -100,3 +100,25 @@ def test_a_list_that_does_not_look_right_is_ignored_whole(answer):
 def test_a_good_list_is_read_and_repeats_collapse():
     item = {"nik": "5371051203900001", "kelurahan": OTHER, "nama_kelurahan": " Oebobo ", "row_id": 7}
     assert parse_twins({"dua_kelurahan": [item, item]}) == [("5371051203900001", OTHER, "Oebobo", 7)]
+
+
+def test_a_full_list_of_a_thousand_comes_through_whole(office, city_app):
+    """The answer's largest list (1,000 twins, about 120 KB of JSON) is read whole over real HTTP."""
+    from kupang.registry.seed import seed_residents
+
+    with office.app_context(), write_intent():
+        seed_residents(1400)
+        db.session.commit()
+    push(office)
+    with office.app_context():
+        people = db.session.execute(select(Resident.id, Resident.nik).where(
+            Resident.nik.is_not(None), Resident.life_status == "hidup", Resident.merged_into_id.is_(None))
+            .order_by(Resident.id).limit(1001)).all()
+    assert len(people) == 1001
+    pair(city_app, OTHER)
+    feed(city_app, OTHER, "resident", [resident(5000 + n, OTHER, nik=nik) for n, (_id, nik) in enumerate(people)])
+    touch(office, people[0].id)
+    push(office)
+    with office.app_context():
+        kept = db.session.scalars(select(FeedTwin.nik)).all()
+    assert len(kept) == 1000 and set(kept) <= {nik for _id, nik in people}  # the city's cap, all of it kept
