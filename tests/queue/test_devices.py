@@ -185,6 +185,8 @@ def device_is_allowed(view, kind):
 
 def expected_for_device(rule, view, kind):
     """What a device of `kind` gets from a view that is not its own: (status, part of its Location header)."""
+    if getattr(view, "city_only", False):
+        return 404, ""  # a city server's page: an office shows no trace of it, to anyone
     if getattr(view, "device_kinds", None):
         return 403, ""  # the other device's page
     if rule.endpoint == "queue.ticket_print" and kind == "kiosk":
